@@ -1,0 +1,16 @@
+"""Reporting HTTP routes."""
+
+from fastapi import APIRouter
+
+from crm_shared.auth import PrincipalDep
+from crm_shared.service import UowDep
+from reporting import projections
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+@router.get("/leads-by-source")
+async def leads_by_source(uow: UowDep, _principal: PrincipalDep) -> dict[str, int]:
+    """Captured leads per source."""
+    async with uow:
+        return await projections.leads_by_source(uow=uow)

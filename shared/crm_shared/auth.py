@@ -1,0 +1,129 @@
+"""Auth primitives: password hashing, JWT issue/verify, the principal dependency, record visibility."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated
+
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import OAuth2PasswordBearer
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+from sqlalchemy import ColumnElement, false, true
+
+from crm_shared.events.base import utcnow
+from crm_shared.settings import AuthSettings
+
+_hasher = PasswordHash((Argon2Hasher(),))
+
+
+class Role(StrEnum):
+    """What a user may do; visibility follows the role."""
+
+    ADMIN = "admin"
+    MANAGER = "manager"
+    REP = "rep"
+    AGENT = "agent"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    user_id: str
+    role: Role
+    team_id: str | None = None
+    name: str = ""
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    """Whether the password matches the hash."""
+    return _hasher.verify(password, hashed)
+
+
+def issue_token(settings: AuthSettings, principal: Principal) -> str:
+    """A signed, expiring access token for the principal."""
+    now = utcnow()
+    claims = {
+        "sub": principal.user_id,
+        "role": principal.role.value,
+        "team": principal.team_id,
+        "name": principal.name,
+        "iss": settings.issuer,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.token_ttl_minutes),
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
+
+
+class InvalidToken(Exception):
+    """The token is missing, forged, expired or malformed."""
+
+
+def decode_token(settings: AuthSettings, token: str) -> Principal:
+    """Verify signature, algorithm, expiry and issuer; return the principal."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret,
+            algorithms=[settings.jwt_algorithm],  # pinned: never `none`, never the token's choice
+            issuer=settings.issuer,
+            options={"require": ["sub", "role", "exp", "iss"]},
+        )
+        return Principal(str(claims["sub"]), Role(claims["role"]), claims.get("team"), claims.get("name", ""))
+    except (jwt.PyJWTError, KeyError) as error:
+        raise InvalidToken(str(error)) from error
+    except ValueError as error:  # an unknown role in a validly signed token
+        raise InvalidToken(f"bad role: {error}") from error
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
+
+
+def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    """FastAPI dependency: the caller, or 401."""
+    unauthorized = {"WWW-Authenticate": "Bearer"}
+    if not token:
+        raise HTTPException(401, "Not authenticated", headers=unauthorized)
+    try:
+        return decode_token(request.app.state.settings.auth, token)
+    except InvalidToken as error:
+        raise HTTPException(401, f"Invalid token: {error}", headers=unauthorized) from error
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: Role):
+    """FastAPI dependency factory: the caller must have one of `roles`, or 403."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise HTTPException(403, f"requires role {' or '.join(r.value for r in roles)}")
+        return principal
+
+    return check
+
+
+def visible_to(principal: Principal, owner_col, team_col=None) -> ColumnElement[bool]:
+    """SQL condition for records the principal may see: own (rep, agent), team (manager), all (admin)."""
+    if principal.role is Role.ADMIN:
+        return true()
+    if principal.role is Role.MANAGER and team_col is not None and principal.team_id:
+        return (team_col == principal.team_id) | (owner_col == principal.user_id)
+    return owner_col == principal.user_id if principal.user_id else false()
+
+
+def can_see(principal: Principal, owner_id: str | None, team_id: str | None = None) -> bool:
+    """The same rule as `visible_to`, for one record already loaded."""
+    if principal.role is Role.ADMIN:
+        return True
+    if principal.role is Role.MANAGER and principal.team_id and team_id == principal.team_id:
+        return True
+    return owner_id is not None and owner_id == principal.user_id

@@ -1,0 +1,6 @@
+"""Every CRM event contract; importing this package registers them all."""
+
+from crm_shared.events import leads, sales
+from crm_shared.events.base import REGISTRY, Event, UnknownEventType, parse_event, register
+
+__all__ = ["REGISTRY", "Event", "UnknownEventType", "leads", "parse_event", "register", "sales"]

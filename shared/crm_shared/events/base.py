@@ -1,0 +1,73 @@
+"""The event envelope every CRM event carries, and the registry of event classes."""
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """Envelope: identity, type, version, time, provenance and the aggregate it is about."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    topic: ClassVar[str]
+    aggregate_type: ClassVar[str]
+
+    event_id: UUID = Field(default_factory=uuid4)
+    event_type: str
+    event_version: int = 1
+    occurred_at: datetime = Field(default_factory=utcnow)
+    producer: str = "unknown"
+    correlation_id: UUID | None = None
+    causation_id: UUID | None = None
+    aggregate_id: str
+    changed_fields: list[str] = Field(default_factory=list)
+
+    def headers(self) -> dict[str, str]:
+        """The Kafka headers that let a consumer route the event without decoding it."""
+        headers = {
+            "event_type": self.event_type,
+            "event_id": str(self.event_id),
+            "event_version": str(self.event_version),
+        }
+        if self.correlation_id:
+            headers["correlation_id"] = str(self.correlation_id)
+        return headers
+
+
+REGISTRY: dict[str, type[Event]] = {}
+
+
+def register(topic: str, aggregate_type: str):
+    """Class decorator: bind an event class to its topic and add it to the registry."""
+
+    def wrap(cls: type[Event]) -> type[Event]:
+        event_type = cls.model_fields["event_type"].default
+        if not isinstance(event_type, str) or event_type in REGISTRY:
+            raise TypeError(f"{cls.__name__} needs a unique default event_type, got {event_type!r}")
+        cls.topic = topic
+        cls.aggregate_type = aggregate_type
+        REGISTRY[event_type] = cls
+        return cls
+
+    return wrap
+
+
+class UnknownEventType(Exception):
+    """The message names an event type this reader does not know."""
+
+
+def parse_event(data: dict[str, Any]) -> Event:
+    """Decode a dict into its registered event class; raises ValidationError or UnknownEventType."""
+    event_type = data.get("event_type")
+    cls = REGISTRY.get(event_type) if isinstance(event_type, str) else None
+    if cls is None:
+        raise UnknownEventType(f"unknown event_type {event_type!r}")
+    return cls.model_validate(data)

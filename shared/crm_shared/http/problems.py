@@ -1,0 +1,96 @@
+"""RFC 9457 problem details for every error: the field and the reason, never a bare 500."""
+
+import logging
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class ProblemError(Exception):
+    """A domain or application error that maps to an HTTP status."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, field: str | None = None):
+        super().__init__(detail)
+        self.detail, self.field = detail, field
+
+
+class NotFoundError(ProblemError):
+    """The record does not exist, or the caller may not see it (the same answer for both)."""
+
+    status, title = 404, "Not found"
+
+
+class ConflictError(ProblemError):
+    """The request clashes with the record's current state."""
+
+    status, title = 409, "Conflict"
+
+
+class InvalidError(ProblemError):
+    """A value breaks a rule the schema cannot express."""
+
+    status, title = 422, "Unprocessable content"
+
+
+class ForbiddenError(ProblemError):
+    """The caller's role may not do this."""
+
+    status, title = 403, "Forbidden"
+
+
+def problem(status: int, title: str, detail: str, request: Request, **extra) -> JSONResponse:
+    """A problem-details response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+            "instance": request.url.path, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
+    """Pydantic's errors as `{field, reason}` pairs."""
+    out = []
+    for item in error.errors():
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        out.append({"field": ".".join(loc) or "body", "reason": item.get("msg", "invalid")})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error as problem details."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        return problem(422, "Validation failed", "The request has invalid fields.", request,
+                       errors=field_errors(error))
+
+    @app.exception_handler(ProblemError)
+    async def _domain(request: Request, error: ProblemError) -> JSONResponse:
+        extra = {"errors": [{"field": error.field, "reason": error.detail}]} if error.field else {}
+        return problem(error.status, error.title, error.detail, request, **extra)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, error: HTTPException) -> JSONResponse:
+        response = problem(error.status_code, _title(error.status_code), str(error.detail), request)
+        for key, value in (error.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(500, "Internal error", "An unexpected error occurred; it has been logged.", request)
+
+
+def _title(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"

@@ -1,0 +1,114 @@
+"""The outbox relay: publishes committed outbox rows in batches with acks=all, then marks them sent."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from crm_shared.db import is_sqlite
+from crm_shared.events.base import utcnow
+from crm_shared.messaging.tables import MessagingTables
+from crm_shared.settings import OutboxSettings
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """Wakes on commit (or every poll interval), publishes pending rows in order, marks them sent."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        tables: MessagingTables,
+        producer: Callable[[], AIOKafkaProducer | None],
+        settings: OutboxSettings,
+        wake: asyncio.Event,
+        database_url: str,
+    ):
+        self.sessions, self.outbox = sessions, tables.outbox
+        self.producer, self.settings, self.wake = producer, settings, wake
+        self.skip_locked = not is_sqlite(database_url)
+        self.published = 0
+        self.last_error: str | None = None
+
+    async def run(self) -> None:
+        """Publish forever: drain on every wake-up, back off on errors, purge old sent rows hourly."""
+        backoff, last_purge = 0.1, 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.poll_interval_s)
+            self.wake.clear()
+            try:
+                while await self.publish_batch() == self.settings.batch_size:
+                    pass
+                if loop.time() - last_purge > 3600:
+                    await self.purge()
+                    last_purge = loop.time()
+                backoff, self.last_error = 0.1, None
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - the relay must outlive any failure
+                self.last_error = repr(error)
+                log.warning("outbox relay failed (%s); retrying in %.1fs", error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                self.wake.set()
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of unsent rows; return how many were published."""
+        producer = self.producer()
+        if producer is None:
+            raise ConnectionError("no Kafka producer yet")
+        outbox = self.outbox
+        async with self.sessions() as session, session.begin():
+            query = select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
+            query = query.limit(self.settings.batch_size)
+            if self.skip_locked:
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            futures = [
+                await producer.send(
+                    row.topic,
+                    value=row.payload.encode(),
+                    key=row.aggregate_id.encode(),
+                    headers=[(k, str(v).encode()) for k, v in row.headers.items()],
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*futures)
+            ids = [row.id for row in rows]
+            await session.execute(update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=utcnow()))
+        self.published += len(rows)
+        return len(rows)
+
+    async def replay_retained(self) -> int:
+        """Mark every row sent within the retention window unsent again (after the broker lost it)."""
+        since = utcnow() - timedelta(hours=self.settings.retention_hours)
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(
+                update(self.outbox).where(self.outbox.c.sent_at >= since).values(sent_at=None)
+            )
+        self.wake.set()
+        log.info("re-publishing %s retained outbox rows", result.rowcount)
+        return result.rowcount
+
+    async def purge(self) -> int:
+        """Delete rows sent before the retention window."""
+        before = utcnow() - timedelta(hours=self.settings.retention_hours)
+        async with self.sessions() as session, session.begin():
+            result = await session.execute(delete(self.outbox).where(self.outbox.c.sent_at < before))
+        return result.rowcount
+
+    async def pending(self) -> int:
+        """How many rows wait to be published."""
+        async with self.sessions() as session:
+            query = select(func.count()).select_from(self.outbox).where(self.outbox.c.sent_at.is_(None))
+            return (await session.execute(query)).scalar_one()

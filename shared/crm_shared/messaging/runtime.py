@@ -1,0 +1,134 @@
+"""A service's Kafka clients: the FastStream broker with its subscribers, the relay's producer,
+and a watchdog that rebuilds them when the broker restarted and forgot everything (DESIGN §3)."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiokafka import AIOKafkaProducer, ConsumerRecord
+from faststream.kafka import KafkaBroker
+
+from crm_shared.messaging.admin import ensure_topics, list_topics
+from crm_shared.settings import KafkaSettings
+from crm_shared.topics import DLQ_SUFFIX, liveness_topic
+
+log = logging.getLogger(__name__)
+
+Register = Callable[[KafkaBroker], None]
+
+
+class KafkaRuntime:
+    """Owns the broker clients of one service process and keeps them alive across broker resets."""
+
+    def __init__(
+        self,
+        service: str,
+        settings: KafkaSettings,
+        register: Register,
+        on_reset: Callable[[], Awaitable[object]] | None = None,
+    ):
+        self.service, self.settings, self.register = service, settings, register
+        self.on_reset = on_reset
+        self.broker: KafkaBroker | None = None
+        self.producer: AIOKafkaProducer | None = None
+        self.stopping = False
+        self.resets = 0
+        self.healthy = False
+        self._watchdog: asyncio.Task | None = None
+
+    def build_broker(self) -> KafkaBroker:
+        """A FastStream broker with this service's subscribers declared (also used for AsyncAPI)."""
+        broker = KafkaBroker(self.settings.bootstrap_servers, logger=log, graceful_timeout=10)
+        self.register(broker)
+        return broker
+
+    async def start(self) -> None:
+        """Create topics, start the clients, and the watchdog."""
+        self.stopping = False
+        await self._start_clients()
+        self._watchdog = asyncio.create_task(self._watch(), name=f"{self.service}-kafka-watchdog")
+
+    async def stop(self) -> None:
+        """Stop the watchdog and every client."""
+        self.stopping = True
+        if self._watchdog:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+        await self._stop_clients()
+
+    async def _start_clients(self) -> None:
+        if self.settings.create_topics:
+            await ensure_topics(self.settings.bootstrap_servers, None, self.settings.replication_factor)
+        await ensure_topics(self.settings.bootstrap_servers, [(liveness_topic(self.service), 1)])
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.bootstrap_servers,
+            acks="all",
+            linger_ms=2,
+            enable_idempotence=self.settings.producer_idempotence,
+        )
+        await producer.start()
+        self.producer = producer
+        broker = self.build_broker()
+        await broker.start()
+        self.broker = broker
+        self.healthy = True
+
+    async def _stop_clients(self) -> None:
+        broker, producer = self.broker, self.producer
+        self.broker = self.producer = None
+        for closer in (broker.stop if broker else None, producer.stop if producer else None):
+            if closer:
+                try:
+                    await asyncio.wait_for(closer(), timeout=15)
+                except Exception as error:  # noqa: BLE001 - a dead broker makes clients fail to close
+                    log.warning("closing a Kafka client failed: %r", error)
+
+    async def _watch(self) -> None:
+        marker = liveness_topic(self.service)
+        while True:
+            await asyncio.sleep(self.settings.watchdog_interval_s)
+            try:
+                topics = await list_topics(self.settings.bootstrap_servers)
+            except Exception as error:  # noqa: BLE001 - the broker may be gone for a while
+                self.healthy = False
+                log.warning("broker unreachable: %r", error)
+                continue
+            if marker in topics and self.broker is not None:
+                self.healthy = True
+                continue
+            log.warning("broker lost its state (no %s): rebuilding Kafka clients", marker)
+            await self.reset()
+
+    async def reset(self) -> None:
+        """Rebuild every client against a broker that restarted, and re-publish what it lost."""
+        self.healthy = False
+        await self._stop_clients()
+        try:
+            await self._start_clients()
+        except Exception as error:  # noqa: BLE001 - the watchdog tries again on its next tick
+            log.warning("rebuilding Kafka clients failed: %r", error)
+            await self._stop_clients()
+            return
+        self.resets += 1
+        if self.on_reset:
+            await self.on_reset()
+
+    async def dead_letter(self, record: ConsumerRecord, reason: str, error: BaseException) -> None:
+        """Publish a record that can never be applied to `<topic>.dlq`, with the error and origin."""
+        if self.producer is None:
+            raise ConnectionError("no producer to dead-letter with")
+        headers = list(record.headers or ()) + [
+            ("dlq.reason", reason.encode()),
+            ("dlq.error", f"{type(error).__name__}: {error}"[:2000].encode()),
+            ("dlq.consumer", self.service.encode()),
+            ("dlq.origin.topic", record.topic.encode()),
+            ("dlq.origin.partition", str(record.partition).encode()),
+            ("dlq.origin.offset", str(record.offset).encode()),
+        ]
+        await self.producer.send_and_wait(
+            record.topic + DLQ_SUFFIX, value=record.value, key=record.key, headers=headers
+        )
+        log.error("dead-lettered %s[%s]@%s: %s %s", record.topic, record.partition, record.offset,
+                  reason, error)

@@ -1,0 +1,93 @@
+"""The unit of work: one transaction for a change, the events it causes, and the inbox record."""
+
+import asyncio
+from collections.abc import Callable
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from crm_shared.events.base import Event, utcnow
+from crm_shared.messaging.tables import MessagingTables
+
+
+class UnitOfWork:
+    """Rolls back unless `commit()` is called; `emit()` writes outbox rows in the same transaction."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        tables: MessagingTables,
+        producer: str,
+        on_commit: Callable[[], None] | None = None,
+    ):
+        self._sessions, self.tables, self.producer = sessions, tables, producer
+        self._on_commit = on_commit
+        self.session: AsyncSession
+        self._outbox_rows: list[dict] = []
+
+    async def __aenter__(self) -> "UnitOfWork":
+        self.session = self._sessions()
+        self._outbox_rows: list[dict] = []
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.session.rollback()
+        await self.session.close()
+
+    def emit(self, event: Event) -> Event:
+        """Queue an event to be written to the outbox in this transaction; stamps the producer."""
+        if event.producer == "unknown":
+            event = event.model_copy(update={"producer": self.producer})
+        self._outbox_rows.append(
+            {
+                "event_id": str(event.event_id),
+                "topic": event.topic,
+                "aggregate_type": event.aggregate_type,
+                "aggregate_id": event.aggregate_id,
+                "event_type": event.event_type,
+                "payload": event.model_dump_json(),
+                "headers": event.headers(),
+                "created_at": utcnow(),
+            }
+        )
+        return event
+
+    async def commit(self) -> None:
+        """Commit the change with its outbox rows; wake the relay if there were events."""
+        emitted = bool(self._outbox_rows)
+        if emitted:
+            await self.session.execute(insert(self.tables.outbox), self._outbox_rows)
+            self._outbox_rows = []
+        await self.session.commit()
+        if emitted and self._on_commit:
+            self._on_commit()
+
+    async def rollback(self) -> None:
+        """Throw the change and its queued events away."""
+        await self.session.rollback()
+        self._outbox_rows = []
+
+    async def already_applied(self, event_id: str, consumer: str) -> bool:
+        """Whether this consumer has applied this event before."""
+        inbox = self.tables.inbox
+        found = await self.session.execute(
+            select(inbox.c.event_id).where(inbox.c.event_id == event_id, inbox.c.consumer == consumer)
+        )
+        return found.first() is not None
+
+    async def record_applied(self, event: Event, consumer: str) -> None:
+        """Record in the inbox, in this transaction, that the consumer applied the event."""
+        await self.session.execute(
+            insert(self.tables.inbox).values(
+                event_id=str(event.event_id),
+                consumer=consumer,
+                event_type=event.event_type,
+                processed_at=utcnow(),
+            )
+        )
+
+
+def relay_waker() -> tuple[asyncio.Event, Callable[[], None]]:
+    """An asyncio.Event the relay waits on, and the callback that sets it after a commit."""
+    wake = asyncio.Event()
+    return wake, wake.set

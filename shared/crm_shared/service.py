@@ -1,0 +1,156 @@
+"""Builds a service process: FastAPI app, database, outbox relay and Kafka runtime in one lifespan."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from sqlalchemy import MetaData, text
+
+from crm_shared.db import create_engine, session_factory
+from crm_shared.events.base import Event
+from crm_shared.http.problems import install_problem_handlers
+from crm_shared.messaging.consumer import BatchProcessor, EventHandlers
+from crm_shared.messaging.relay import OutboxRelay
+from crm_shared.messaging.runtime import KafkaRuntime
+from crm_shared.messaging.subscribe import declare_publications, declare_subscriber
+from crm_shared.messaging.tables import MessagingTables
+from crm_shared.messaging.uow import UnitOfWork
+from crm_shared.migrations import upgrade
+from crm_shared.settings import BaseServiceSettings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceSpec:
+    """What makes a service this service: its name, tables, handlers, publications and routes."""
+
+    name: str
+    title: str
+    description: str
+    metadata: MetaData
+    tables: MessagingTables
+    migrations: Path
+    handlers: EventHandlers | None = None
+    publishes: list[type[Event]] = field(default_factory=list)
+    routers: list[APIRouter] = field(default_factory=list)
+    on_startup: Callable[["ServiceContext"], Awaitable[None]] | None = None
+
+
+class ServiceContext:
+    """The process-wide parts of a running service, kept on `app.state.ctx`."""
+
+    def __init__(self, spec: ServiceSpec, settings: BaseServiceSettings):
+        self.spec, self.settings = spec, settings
+        self.engine = create_engine(settings.database_url)
+        self.sessions = session_factory(self.engine)
+        self.wake = asyncio.Event()
+        self.runtime = KafkaRuntime(spec.name, settings.kafka, self._register, self._on_broker_reset)
+        self.relay = OutboxRelay(
+            self.sessions, spec.tables, lambda: self.runtime.producer, settings.outbox, self.wake,
+            settings.database_url,
+        )
+        self.processor = (
+            BatchProcessor(spec.handlers, self.uow, self.runtime.dead_letter, lambda: self.runtime.stopping)
+            if spec.handlers else None
+        )
+
+    def uow(self) -> UnitOfWork:
+        """A new unit of work on this service's database."""
+        return UnitOfWork(self.sessions, self.spec.tables, self.spec.name, self.wake.set)
+
+    def _register(self, broker: KafkaBroker) -> None:
+        if self.spec.handlers and self.processor:
+            declare_subscriber(broker, self.spec.handlers, self.processor, self.settings.kafka)
+        declare_publications(broker, self.spec.publishes)
+
+    async def _on_broker_reset(self) -> None:
+        await self.relay.replay_retained()
+
+    async def database_ready(self) -> bool:
+        """Whether the database answers."""
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            return False
+
+
+def get_ctx(request: Request) -> ServiceContext:
+    """FastAPI dependency: the running service's context."""
+    return request.app.state.ctx
+
+
+def get_uow(request: Request) -> UnitOfWork:
+    """FastAPI dependency: a fresh unit of work (override it in tests)."""
+    return request.app.state.ctx.uow()
+
+
+CtxDep = Annotated[ServiceContext, Depends(get_ctx)]
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> FastAPI:
+    """The FastAPI app of a service; the lifespan migrates, starts Kafka and the relay, then stops them."""
+    ctx = ServiceContext(spec, settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.run_migrations:
+            await upgrade(spec.migrations, settings.database_url)
+        if spec.on_startup:
+            await spec.on_startup(ctx)
+        await ctx.runtime.start()
+        relay_task = asyncio.create_task(ctx.relay.run(), name=f"{spec.name}-outbox-relay")
+        ctx.wake.set()
+        try:
+            yield
+        finally:
+            relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay_task
+            await ctx.runtime.stop()
+            await ctx.engine.dispose()
+
+    app = FastAPI(title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan)
+    app.state.ctx, app.state.settings = ctx, settings
+    install_problem_handlers(app)
+    app.include_router(_ops_router(spec))
+    for router in spec.routers:
+        app.include_router(router)
+    return app
+
+
+def _ops_router(spec: ServiceSpec) -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "service": spec.name}
+
+    @router.get("/readyz")
+    async def readyz(ctx: CtxDep) -> JSONResponse:
+        """Readiness: the database answers and the Kafka clients are up."""
+        checks = {"database": await ctx.database_ready(), "broker": ctx.runtime.healthy}
+        body = {"status": "ready" if all(checks.values()) else "not ready", "checks": checks,
+                "outbox_last_error": ctx.relay.last_error, "broker_resets": ctx.runtime.resets}
+        return JSONResponse(body, status_code=200 if all(checks.values()) else 503)
+
+    @router.get("/asyncapi.json")
+    async def asyncapi(ctx: CtxDep) -> JSONResponse:
+        """The AsyncAPI 3.0 document of this service's channels, generated from the code."""
+        spec_doc = AsyncAPI(ctx.runtime.build_broker(), title=f"{spec.title} events", version="0.1.0",
+                            description=spec.description)
+        return JSONResponse(spec_doc.to_specification().to_jsonable())
+
+    return router

@@ -1,0 +1,59 @@
+"""Settings base: each service reads its own `<SERVICE>_*` environment variables, nothing else does."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JWT_SECRET = "dev-only-insecure-secret-change-me-0123456789"
+
+
+class KafkaSettings(BaseModel):
+    """How to reach Kafka, and the consumer tuning that matters for latency (DESIGN §3)."""
+
+    bootstrap_servers: str = "127.0.0.1:9092"
+    fetch_max_wait_ms: int = 10
+    max_batch: int = 500
+    create_topics: bool = True
+    replication_factor: int = 1
+    watchdog_interval_s: float = 2.0
+    producer_idempotence: bool = False
+
+
+class AuthSettings(BaseModel):
+    """Token verification: every service checks tokens itself with the shared secret."""
+
+    jwt_secret: str = DEFAULT_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    token_ttl_minutes: int = 60 * 8
+    issuer: str = "crm"
+
+
+class OutboxSettings(BaseModel):
+    """The relay's batch size, idle poll and how long sent rows are kept for replay."""
+
+    batch_size: int = 500
+    poll_interval_s: float = 1.0
+    retention_hours: float = 24.0
+
+
+class BaseServiceSettings(BaseSettings):
+    """What every service has: a database, Kafka, auth, outbox and a mode."""
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+
+    service_name: str = "service"
+    mode: Literal["development", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/service.db"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    kafka: KafkaSettings = Field(default_factory=KafkaSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    run_migrations: bool = True
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets_in_production(self) -> "BaseServiceSettings":
+        if self.mode == "production" and self.auth.jwt_secret == DEFAULT_JWT_SECRET:
+            raise ValueError("production mode needs auth.jwt_secret set; the default secret is refused")
+        return self
