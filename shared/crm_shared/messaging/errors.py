@@ -4,21 +4,22 @@ import asyncio
 
 from sqlalchemy import exc as sa_exc
 
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    sa_exc.OperationalError,  # database down, locked, connection refused
-    sa_exc.InterfaceError,
-    sa_exc.TimeoutError,  # pool exhausted
-    ConnectionError,
-    asyncio.TimeoutError,
-    OSError,
-)
+NETWORK_ERRORS: tuple[type[BaseException], ...] = (ConnectionError, asyncio.TimeoutError, OSError)
+PAYLOAD_DB_ERRORS: tuple[type[BaseException], ...] = (sa_exc.IntegrityError, sa_exc.DataError)
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether retrying the same work later may succeed."""
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+    """Whether retrying the same work later may succeed.
+
+    Any database error is transient (down, refusing connections, locked, a missing migration)
+    except those the payload itself causes (constraint and data errors): blocking a partition
+    until someone looks is better than dead-lettering an event that was fine.
+    """
+    if isinstance(error, PAYLOAD_DB_ERRORS):
+        return False
+    if isinstance(error, (sa_exc.DBAPIError, sa_exc.TimeoutError, sa_exc.DisconnectionError)):
         return True
-    return isinstance(error, TRANSIENT_ERRORS)
+    return isinstance(error, NETWORK_ERRORS)
 
 
 class PermanentError(Exception):

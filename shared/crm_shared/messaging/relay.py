@@ -84,10 +84,12 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*futures)
-            ids = [row.id for row in rows]
-            await session.execute(update(outbox).where(outbox.c.id.in_(ids)).values(sent_at=utcnow()))
+            await self._mark_sent(session, [row.id for row in rows])
         self.published += len(rows)
         return len(rows)
+
+    async def _mark_sent(self, session, ids: list[int]) -> None:
+        await session.execute(update(self.outbox).where(self.outbox.c.id.in_(ids)).values(sent_at=utcnow()))
 
     async def replay_retained(self) -> int:
         """Mark every row sent within the retention window unsent again (after the broker lost it)."""
