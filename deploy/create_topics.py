@@ -17,7 +17,7 @@ from crm_shared.topics import all_topic_specs
 
 
 def plan(replication_factor: int = 1) -> list[tuple[str, int]]:
-    """The (name, partitions) pairs to create: the whole registry, DLQs and liveness markers included."""
+    """The (name, partitions) pairs to create: the registry and its DLQs (services make their own markers)."""
     if replication_factor < 1:
         raise ValueError("replication factor must be at least 1")
     return all_topic_specs()

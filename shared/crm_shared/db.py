@@ -51,3 +51,11 @@ def create_engine(url: str, **kwargs) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
     """Sessions that keep objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def dialect_insert(session_or_conn):
+    """The dialect's `insert` (with `on_conflict_do_update`) for the session's database."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    name = session_or_conn.bind.dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[name]

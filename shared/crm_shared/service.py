@@ -101,6 +101,8 @@ UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> FastAPI:
     """The FastAPI app of a service; the lifespan migrates, starts Kafka and the relay, then stops them."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ctx = ServiceContext(spec, settings)
 
     @contextlib.asynccontextmanager
@@ -143,7 +145,8 @@ def _ops_router(spec: ServiceSpec) -> APIRouter:
         """Readiness: the database answers and the Kafka clients are up."""
         checks = {"database": await ctx.database_ready(), "broker": ctx.runtime.healthy}
         body = {"status": "ready" if all(checks.values()) else "not ready", "checks": checks,
-                "outbox_last_error": ctx.relay.last_error, "broker_resets": ctx.runtime.resets}
+                "outbox_last_error": ctx.relay.last_error, "broker_resets": ctx.runtime.resets,
+                "assignment": ctx.runtime.assignment()}
         return JSONResponse(body, status_code=200 if all(checks.values()) else 503)
 
     @router.get("/asyncapi.json")

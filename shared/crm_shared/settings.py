@@ -17,6 +17,8 @@ class KafkaSettings(BaseModel):
     create_topics: bool = True
     replication_factor: int = 1
     watchdog_interval_s: float = 2.0
+    session_timeout_ms: int = 6000
+    heartbeat_interval_ms: int = 1000
     producer_idempotence: bool = False
 
 

@@ -67,12 +67,14 @@ def liveness_topic(service: str) -> str:
     return f"crm.runtime.{service}-liveness.v1"
 
 
+
 def all_topic_specs() -> list[tuple[str, int]]:
-    """Every topic the CRM needs, with partition counts: main topics, their DLQs and liveness markers."""
-    specs = [(t.name, t.partitions) for t in TOPICS]
-    specs += [(t.dlq, 1) for t in TOPICS]
-    specs += [(liveness_topic(s), 1) for s in SERVICES]
-    return specs
+    """Every shared topic with its partition count: main topics and their DLQs.
+
+    Liveness markers are left out on purpose: each service creates its own, and only its own,
+    because their absence is how a service notices that the broker restarted empty.
+    """
+    return [(t.name, t.partitions) for t in TOPICS] + [(t.dlq, 1) for t in TOPICS]
 
 
 def by_name(name: str) -> Topic:

@@ -11,7 +11,7 @@ from faststream.kafka import KafkaBroker
 
 from crm_shared.messaging.admin import ensure_topics, list_topics
 from crm_shared.settings import KafkaSettings
-from crm_shared.topics import DLQ_SUFFIX, liveness_topic
+from crm_shared.topics import DLQ_SUFFIX, all_topic_specs, liveness_topic
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,8 @@ class KafkaRuntime:
 
     async def _start_clients(self) -> None:
         if self.settings.create_topics:
-            await ensure_topics(self.settings.bootstrap_servers, None, self.settings.replication_factor)
+            await ensure_topics(self.settings.bootstrap_servers, all_topic_specs(),
+                                self.settings.replication_factor)
         await ensure_topics(self.settings.bootstrap_servers, [(liveness_topic(self.service), 1)])
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.bootstrap_servers,
@@ -87,22 +88,32 @@ class KafkaRuntime:
 
     async def _watch(self) -> None:
         marker = liveness_topic(self.service)
+        failures = 0
         while True:
             await asyncio.sleep(self.settings.watchdog_interval_s)
             try:
                 topics = await list_topics(self.settings.bootstrap_servers)
             except Exception as error:  # noqa: BLE001 - the broker may be gone for a while
+                failures += 1
                 self.healthy = False
-                log.warning("broker unreachable: %r", error)
+                log.warning("broker unreachable (%s in a row): %r", failures, error)
+                if failures >= 2 and self.broker is not None:
+                    # Stop now: a consumer left running would rejoin a reborn broker with stale
+                    # state and force a second rebalance on the new one.
+                    await self._stop_clients()
                 continue
-            if marker in topics and self.broker is not None:
+            failures = 0
+            if marker not in topics:
+                log.warning("broker lost its state (no %s): rebuilding Kafka clients", marker)
+                await self.reset(replay=True)
+            elif self.broker is None:
+                log.warning("broker is back with its state: restarting Kafka clients")
+                await self.reset(replay=False)
+            else:
                 self.healthy = True
-                continue
-            log.warning("broker lost its state (no %s): rebuilding Kafka clients", marker)
-            await self.reset()
 
-    async def reset(self) -> None:
-        """Rebuild every client against a broker that restarted, and re-publish what it lost."""
+    async def reset(self, replay: bool = True) -> None:
+        """Rebuild every client; after a broker that restarted empty, re-publish what it lost."""
         self.healthy = False
         await self._stop_clients()
         try:
@@ -111,9 +122,21 @@ class KafkaRuntime:
             log.warning("rebuilding Kafka clients failed: %r", error)
             await self._stop_clients()
             return
-        self.resets += 1
-        if self.on_reset:
-            await self.on_reset()
+        if replay:
+            self.resets += 1
+            if self.on_reset:
+                await self.on_reset()
+
+    def assignment(self) -> list[str]:
+        """The partitions this process consumes now, as `topic:partition`."""
+        if self.broker is None:
+            return []
+        parts = []
+        for subscriber in self.broker.subscribers:
+            consumer = getattr(subscriber, "consumer", None)
+            if consumer is not None:
+                parts += [f"{tp.topic}:{tp.partition}" for tp in consumer.assignment()]
+        return sorted(parts)
 
     async def dead_letter(self, record: ConsumerRecord, reason: str, error: BaseException) -> None:
         """Publish a record that can never be applied to `<topic>.dlq`, with the error and origin."""

@@ -31,6 +31,8 @@ def declare_subscriber(
         batch_timeout_ms=settings.fetch_max_wait_ms,
         fetch_max_wait_ms=settings.fetch_max_wait_ms,
         auto_offset_reset="earliest",
+        session_timeout_ms=settings.session_timeout_ms,
+        heartbeat_interval_ms=settings.heartbeat_interval_ms,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         title=f"{handlers.consumer}:consume",
         description=description,
