@@ -126,4 +126,4 @@ def can_see(principal: Principal, owner_id: str | None, team_id: str | None = No
         return True
     if principal.role is Role.MANAGER and principal.team_id and team_id == principal.team_id:
         return True
-    return owner_id is not None and owner_id == principal.user_id
+    return bool(principal.user_id) and owner_id == principal.user_id
