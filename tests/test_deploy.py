@@ -8,10 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from crm_shared.settings import BaseServiceSettings
-from crm_shared.topics import all_topic_specs
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+from crm_shared.settings import BaseServiceSettings
+from crm_shared.topics import all_topic_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"

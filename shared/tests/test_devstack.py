@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+
 from crm_shared.devstack.cli import build_parser, options_from_args
 from crm_shared.devstack.config import (
     SERVICES,

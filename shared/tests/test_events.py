@@ -11,8 +11,23 @@ from pydantic import ValidationError
 
 from crm_shared.events import REGISTRY, Event, UnknownEventType, parse_event, register
 from crm_shared.events import base as events_base
-from crm_shared.events.leads import LeadCapturedV1
-from crm_shared.events.sales import TeamCreatedV1, TeamUpdatedV1, UserCreatedV1, UserUpdatedV1
+from crm_shared.events.leads import (
+    ConvertedAccount,
+    ConvertedContact,
+    ConvertedOpportunity,
+    LeadCapturedV1,
+    LeadConvertedV1,
+)
+from crm_shared.events.sales import (
+    AccountCreatedV1,
+    AccountUpdatedV1,
+    ContactCreatedV1,
+    ContactUpdatedV1,
+    TeamCreatedV1,
+    TeamUpdatedV1,
+    UserCreatedV1,
+    UserUpdatedV1,
+)
 from crm_shared.topics import (
     DLQ_SUFFIX,
     SALES_TEAM,
@@ -44,6 +59,16 @@ def samples() -> list[Event]:
         TeamUpdatedV1(aggregate_id="t-1", name="North-East", changed_fields=["name"], causation_id=corr),
         LeadCapturedV1(aggregate_id="l-1", name="Bob", email="bob@example.com", company="Acme",
                        source="web", campaign="spring", owner_id="u-1", team_id="t-1"),
+        LeadConvertedV1(aggregate_id="l-1", account=ConvertedAccount(name="Acme", domain="acme.com"),
+                        contact=ConvertedContact(name="Bob", email="bob@acme.com", phone="+8613800138000"),
+                        opportunity=ConvertedOpportunity(name="Acme CRM", amount="1200.50"),
+                        owner_id="u-1"),
+        AccountCreatedV1(aggregate_id="a-1", name="Acme", domain="acme.com", phones=["+8613800138000"],
+                         source_type="lead", source_id="l-1"),
+        AccountUpdatedV1(aggregate_id="a-1", name="Acme Ltd", tier="A", changed_fields=["name", "tier"]),
+        ContactCreatedV1(aggregate_id="c-1", account_id="a-1", name="Bob", emails=["bob@acme.com"],
+                         phones=["+8613800138000"], key_person=True),
+        ContactUpdatedV1(aggregate_id="c-1", name="Bob Li", changed_fields=["name"]),
     ]
 
 

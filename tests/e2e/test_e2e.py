@@ -8,7 +8,7 @@ import pytest
 
 from conftest import POSTGRES_URL
 from crm_shared.messaging.tansu import TansuBroker, free_port
-from crm_shared.testing import postgres_database
+from crm_shared.testing import eventually, postgres_database
 from e2e_stack import ServiceProcess
 
 pytestmark = pytest.mark.timeout(300)
@@ -53,15 +53,6 @@ async def count_by_source(client, reporting_url, headers) -> dict[str, int]:
     return response.json()
 
 
-async def wait_for(check, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := await check():
-            return value
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"not within {timeout}s")
-
-
 async def post_lead(client, leads_url, headers, source="web_form", name="Ann"):
     response = await client.post(leads_url + "/leads", headers=headers,
                                  json={"name": name, "email": "ann@example.com", "source": source})
@@ -91,10 +82,10 @@ async def test_posted_lead_reaches_reporting_promptly(stack):
         headers = await login(client, procs["sales"].url)
         before = (await count_by_source(client, procs["reporting"].url, headers)).get("hotline", 0)
         await post_lead(client, procs["leads"].url, headers, source="hotline")  # warm the path
-        await wait_for(lambda: _count_is(client, procs, headers, "hotline", before + 1), timeout=30)
+        await eventually(lambda: _count_is(client, procs, headers, "hotline", before + 1), timeout=30)
         started = time.monotonic()
         await post_lead(client, procs["leads"].url, headers, source="hotline")
-        await wait_for(lambda: _count_is(client, procs, headers, "hotline", before + 2), timeout=5)
+        await eventually(lambda: _count_is(client, procs, headers, "hotline", before + 2), timeout=5)
         print(f"form POST -> reporting count visible in {(time.monotonic() - started) * 1000:.0f} ms")
         # an agent added to the sales org directory reaches the service desk's replica through Kafka
         created = await client.post(procs["sales"].url + "/users", headers=headers, json={
@@ -102,7 +93,7 @@ async def test_posted_lead_reaches_reporting_promptly(stack):
             "capacity": 5, "password": "agent-password-1"})
         assert created.status_code == 201, created.text
         agent_url = procs["service-desk"].url + f"/agents/{created.json()['id']}"
-        replica = await wait_for(lambda: _ok(client.get(agent_url, headers=headers)), timeout=30)
+        replica = await eventually(lambda: _ok(client.get(agent_url, headers=headers)), timeout=30)
         assert replica["name"] == "Ada Agent"
 
 
@@ -121,14 +112,14 @@ async def test_second_reporting_replica_shares_partitions_without_double_countin
             leads_b = {p for p in b if p.startswith("crm.leads.lead.v1:")}
             return (leads_a, leads_b) if leads_a and leads_b and not leads_a & leads_b else None
 
-        leads_a, leads_b = await wait_for(split, timeout=60)
+        leads_a, leads_b = await eventually(split, timeout=60)
         assert len(leads_a | leads_b) == 6  # every partition of the topic is consumed by exactly one
         async with httpx.AsyncClient(timeout=10) as client:
             headers = await login(client, procs["sales"].url)
             before = (await count_by_source(client, first.url, headers)).get("referral", 0)
             for i in range(30):
                 await post_lead(client, procs["leads"].url, headers, source="referral", name=f"R{i}")
-            await wait_for(lambda: _count_is(client, procs, headers, "referral", before + 30), 30)
+            await eventually(lambda: _count_is(client, procs, headers, "referral", before + 30), 30)
             await asyncio.sleep(2)  # any double count would show up now
             assert (await count_by_source(client, second.url, headers))["referral"] == before + 30
     finally:
@@ -147,10 +138,10 @@ async def test_broker_restart_every_service_recovers_within_30s(stack, own_broke
             bodies = [(await client.get(p.url + "/readyz")).json() for p in procs.values()]
             return all(b["broker_resets"] >= 1 and b["status"] == "ready" for b in bodies)
 
-        await wait_for(all_recovered, timeout=30)
+        await eventually(all_recovered, timeout=30)
         print(f"broker restart -> every service rebuilt its clients in {time.monotonic() - started:.1f} s")
         await post_lead(client, procs["leads"].url, headers, source="event")
-        await wait_for(lambda: _count_is(client, procs, headers, "event", counts.get("event", 0) + 1),
+        await eventually(lambda: _count_is(client, procs, headers, "event", counts.get("event", 0) + 1),
                        timeout=max(1.0, 30 - (time.monotonic() - started)))
         print(f"broker restart -> new lead counted after {time.monotonic() - started:.1f} s")
         await asyncio.sleep(2)  # the re-published retained events must not count twice

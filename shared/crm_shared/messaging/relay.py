@@ -41,8 +41,10 @@ class OutboxRelay:
         backoff, last_purge = 0.1, 0.0
         loop = asyncio.get_running_loop()
         while True:
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel (gh-86296)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=self.settings.poll_interval_s)
+                async with asyncio.timeout(self.settings.poll_interval_s):
+                    await self.wake.wait()
             self.wake.clear()
             try:
                 while await self.publish_batch() == self.settings.batch_size:
