@@ -103,6 +103,7 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     """The FastAPI app of a service; the lifespan migrates, starts Kafka and the relay, then stops them."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("aiokafka").setLevel(logging.WARNING)
     ctx = ServiceContext(spec, settings)
 
     @contextlib.asynccontextmanager

@@ -1,13 +1,13 @@
 """Events published by the leads service."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from crm_shared.events.base import Event, register
-from crm_shared.topics import LEADS_LEAD
+from crm_shared.topics import LEADS_LEAD, LEADS_SUBMISSION
 
 
 @register(LEADS_LEAD.name, "lead")
@@ -76,3 +76,149 @@ class LeadConvertedV1(Event):
     team_id: str | None = None
     source: str | None = None
     campaign: str | None = None
+
+
+@register(LEADS_SUBMISSION.name, "submission")
+class SubmissionReceivedV1(Event):
+    """A web form submission was stored durably; leads processes it into a lead (a quarantined one
+    carries `quarantine_reason` and is not processed until released, which emits it again)."""
+
+    event_type: Literal["leads.submission.received"] = "leads.submission.received"
+    form_id: str
+    fields: dict[str, str] = Field(default_factory=dict)  # lead field -> value, as posted
+    custom_fields: dict[str, str] = Field(default_factory=dict)
+    source: str = "web_form"
+    campaign: str | None = None
+    default_team_id: str | None = None
+    utm: dict[str, str] = Field(default_factory=dict)
+    referrer: str | None = None
+    page_url: str | None = None
+    visitor_id: str | None = None
+    quarantine_reason: str | None = None
+    released: bool = False
+
+
+class ScorePoint(BaseModel):
+    """One line of a score breakdown: the rule that gave the points and why."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    rule_id: str
+    kind: str
+    points: int
+    reason: str
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadScoredV1(Event):
+    """A lead's score was (re)computed; every point of the breakdown has a reason."""
+
+    event_type: Literal["leads.lead.scored"] = "leads.lead.scored"
+    score: int
+    previous_score: int | None = None
+    breakdown: list[ScorePoint] = Field(default_factory=list)
+    trigger: str = "captured"  # captured | submission | behaviour | merge | rules
+
+
+class RoutingCandidate(BaseModel):
+    """A rep considered by routing, with the load and capacity that made them eligible or not."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    user_id: str
+    load: int
+    capacity: int  # 0 = no limit
+    eligible: bool
+    reason: str = ""
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadAssignedV1(Event):
+    """A lead got a team and (when one had capacity) a rep: the rule, inputs and candidates say why."""
+
+    event_type: Literal["leads.lead.assigned"] = "leads.lead.assigned"
+    owner_id: str | None = None
+    team_id: str | None = None
+    previous_owner_id: str | None = None
+    rule_id: str | None = None
+    rule_name: str | None = None
+    strategy: str | None = None  # round_robin | least_loaded | manual
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    candidates: list[RoutingCandidate] = Field(default_factory=list)
+    reason: str = ""
+    assigned_by: str | None = None  # a user id for a manual reassignment
+
+
+class LeadSnapshot(Event):
+    """The whole lead as it is after the change."""
+
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    company_domain: str | None = None
+    title: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    source: str
+    campaign: str | None = None
+    status: str
+    score: int = 0
+    owner_id: str | None = None
+    team_id: str | None = None
+    custom_fields: dict[str, str] = Field(default_factory=dict)
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadUpdatedV1(LeadSnapshot):
+    """A lead changed (edited, or a submission merged into it); `changed_fields` names what."""
+
+    event_type: Literal["leads.lead.updated"] = "leads.lead.updated"
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadStatusChangedV1(LeadSnapshot):
+    """A lead moved from `previous_status` to `status`."""
+
+    event_type: Literal["leads.lead.status-changed"] = "leads.lead.status-changed"
+    previous_status: str
+    changed_by: str | None = None
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadDisqualifiedV1(LeadSnapshot):
+    """A lead was disqualified, with the reason."""
+
+    event_type: Literal["leads.lead.disqualified"] = "leads.lead.disqualified"
+    reason: str
+    changed_by: str | None = None
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadMergedV1(Event):
+    """`merged_lead_id` was merged into this lead (`aggregate_id`): its interactions, activities and
+    links moved here, and it is closed."""
+
+    event_type: Literal["leads.lead.merged"] = "leads.lead.merged"
+    merged_lead_id: str
+    merged_by: str | None = None
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadFirstContactWarnedV1(Event):
+    """A new lead is close to its team's first-contact target without being contacted."""
+
+    event_type: Literal["leads.lead.first-contact-warned"] = "leads.lead.first-contact-warned"
+    owner_id: str | None = None
+    team_id: str | None = None
+    due_at: datetime
+
+
+@register(LEADS_LEAD.name, "lead")
+class LeadFirstContactBreachedV1(Event):
+    """A new lead passed its team's first-contact target without being contacted."""
+
+    event_type: Literal["leads.lead.first-contact-breached"] = "leads.lead.first-contact-breached"
+    owner_id: str | None = None
+    team_id: str | None = None
+    due_at: datetime

@@ -14,6 +14,9 @@ from crm_shared.settings import KafkaSettings
 from crm_shared.topics import DLQ_SUFFIX, all_topic_specs, liveness_topic
 
 log = logging.getLogger(__name__)
+# FastStream logs every message at INFO; keep its own lines to warnings and errors.
+faststream_log = logging.getLogger("crm_shared.faststream")
+faststream_log.setLevel(logging.WARNING)
 
 Register = Callable[[KafkaBroker], None]
 
@@ -39,7 +42,7 @@ class KafkaRuntime:
 
     def build_broker(self) -> KafkaBroker:
         """A FastStream broker with this service's subscribers declared (also used for AsyncAPI)."""
-        broker = KafkaBroker(self.settings.bootstrap_servers, logger=log, graceful_timeout=10)
+        broker = KafkaBroker(self.settings.bootstrap_servers, logger=faststream_log, graceful_timeout=10)
         self.register(broker)
         return broker
 
