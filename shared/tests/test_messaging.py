@@ -259,7 +259,7 @@ async def test_two_relays_on_postgres_publish_each_row_once(kafka_settings, test
 
             async def drain(relay):
                 while await relay.publish_batch():
-                    await asyncio.sleep(0)  # let the other replica take the next rows
+                    await asyncio.sleep(0)  # noqa: ASYNC110 - yield so the other replica takes rows
 
             await asyncio.gather(*(drain(r) for r in relays))
             assert sum(r.published for r in relays) == 200

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+
+from crm_shared.db import UtcDateTime
 
 
 @dataclass(frozen=True)
@@ -26,8 +28,8 @@ def define_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_type", String(100), nullable=False),
         Column("payload", Text, nullable=False),
         Column("headers", JSON, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("sent_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("sent_at", UtcDateTime(), nullable=True),
         Index("ix_outbox_unsent", "sent_at", "id"),
     )
     inbox = Table(
@@ -36,6 +38,6 @@ def define_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_id", String(36), primary_key=True),
         Column("consumer", String(100), primary_key=True),
         Column("event_type", String(100), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UtcDateTime(), nullable=False),
     )
     return MessagingTables(outbox=outbox, inbox=inbox)
