@@ -48,12 +48,13 @@ bench: $(SYNCED)
 clean:
 	rm -rf var/
 
-# The browser tests drive Debian's chromium; install it when missing (root only).
+# The browser tests drive Debian's chromium (with a CJK font for the zh-CN dashboard); install
+# them when missing (root only).
 browser:
-	@if [ -x /usr/bin/chromium ]; then :; \
+	@if [ -x /usr/bin/chromium ] && [ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		echo "installing chromium (Debian package)"; \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+		echo "installing chromium and fonts-wqy-zenhei (Debian packages)"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei; \
 	else \
-		echo "warning: /usr/bin/chromium is missing; as root run: apt-get install -y chromium" >&2; \
+		echo "warning: chromium or a CJK font is missing; as root run: apt-get install -y chromium fonts-wqy-zenhei" >&2; \
 	fi

@@ -1,14 +1,10 @@
 """Fixtures for every test of the repository: a real Tansu broker and real databases."""
 
-import os
-
 import pytest
 
 from crm_shared.messaging.tansu import TansuBroker, free_port
 from crm_shared.settings import KafkaSettings
-from crm_shared.testing import DEFAULT_POSTGRES_URL, postgres_database
-
-POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+from crm_shared.testing import POSTGRES_URL, postgres_database
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -15,6 +16,8 @@ from crm_shared.auth import Principal, Role, issue_token
 from crm_shared.settings import AuthSettings
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+# the server the suite creates its throwaway databases on (tests only: services never read os.environ)
+POSTGRES_URL = os.environ.get("CRM_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
 
 
 @contextlib.asynccontextmanager

@@ -144,8 +144,7 @@ async def test_database_down_while_handling_commits_nothing_past_the_event(
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from sqlalchemy.engine import make_url
 
-    from conftest import POSTGRES_URL
-    from crm_shared.testing import postgres_database
+    from crm_shared.testing import POSTGRES_URL, postgres_database
 
     async with postgres_database(POSTGRES_URL) as url:
         ctx = make_context(url, kafka_settings)
@@ -241,10 +240,9 @@ def _recreate_test_topic_then(ctx, bootstrap):
 async def test_two_relays_on_postgres_publish_each_row_once(kafka_settings, test_topics, broker):
     """Two relay replicas drain one PostgreSQL outbox together (FOR UPDATE SKIP LOCKED): every row
     is published exactly once."""
-    from conftest import POSTGRES_URL
     from crm_shared.messaging.relay import OutboxRelay
     from crm_shared.settings import OutboxSettings
-    from crm_shared.testing import postgres_database
+    from crm_shared.testing import POSTGRES_URL, postgres_database
 
     async with postgres_database(POSTGRES_URL) as url:
         ctx = make_context(url, kafka_settings)
@@ -258,8 +256,8 @@ async def test_two_relays_on_postgres_publish_each_row_once(kafka_settings, test
                                   asyncio.Event(), url) for _ in range(2)]
 
             async def drain(relay):
-                while await relay.publish_batch():
-                    await asyncio.sleep(0)  # noqa: ASYNC110 - yield so the other replica takes rows
+                while await relay.publish_batch():  # noqa: ASYNC110 - yield so the other replica takes rows
+                    await asyncio.sleep(0)
 
             await asyncio.gather(*(drain(r) for r in relays))
             assert sum(r.published for r in relays) == 200

@@ -6,9 +6,8 @@ import time
 import httpx
 import pytest
 
-from conftest import POSTGRES_URL
 from crm_shared.messaging.tansu import TansuBroker, free_port
-from crm_shared.testing import eventually, postgres_database
+from crm_shared.testing import POSTGRES_URL, eventually, postgres_database
 from e2e_stack import ServiceProcess
 
 pytestmark = pytest.mark.timeout(300)

@@ -1,27 +1,132 @@
 """The leads service: web-to-lead capture, dedupe, scoring, routing, conversion."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import FastAPI
 
-from crm_shared.events.leads import LeadCapturedV1
-from crm_shared.service import ServiceSpec, create_service_app
+from crm_shared.events.base import utcnow
+from crm_shared.events.interactions import InteractionRecordedV1
+from crm_shared.events.leads import (
+    CampaignCreatedV1,
+    CampaignUpdatedV1,
+    LeadAssignedV1,
+    LeadCapturedV1,
+    LeadConvertedV1,
+    LeadDisqualifiedV1,
+    LeadFirstContactBreachedV1,
+    LeadFirstContactWarnedV1,
+    LeadMergedV1,
+    LeadScoredV1,
+    LeadStatusChangedV1,
+    LeadUpdatedV1,
+    SubmissionReceivedV1,
+)
+from crm_shared.messaging.consumer import EventHandlers
+from crm_shared.service import ServiceContext, ServiceSpec, create_service_app
 from leads.api import router
 from leads.config import LeadsSettings
+from leads.directory import handlers as directory_handlers
+from leads.directory.api import router as directory_router
+from leads.forms.api import public, quarantine, submissions
+from leads.forms.api import router as forms_router
+from leads.forms.batch import IntakeWriter
+from leads.forms.cache import FormCache
+from leads.forms.intake import IntakeLimiter
+from leads.lifecycle import handlers as lifecycle_handlers
+from leads.lifecycle.api import router as lifecycle_router
+from leads.lifecycle.api import teams
+from leads.lifecycle.speed import run_checker
 from leads.models import Base, messaging
+from leads.processing import handlers as processing_handlers
+from leads.processing.api import router as rules_router
+from leads.processing.scorer import seed_default_rules
+from leads.prospects.api import router as prospects_router
 
-SPEC = ServiceSpec(
-    name="leads",
-    title="CRM leads",
-    description="Web-to-lead capture, dedupe, scoring, routing and conversion of leads.",
-    metadata=Base.metadata,
-    tables=messaging,
-    migrations=Path(__file__).resolve().parent.parent / "migrations",
-    publishes=[LeadCapturedV1],
-    routers=[router],
-)
+PUBLISHES = [
+    SubmissionReceivedV1,
+    LeadCapturedV1,
+    LeadUpdatedV1,
+    LeadScoredV1,
+    LeadAssignedV1,
+    LeadStatusChangedV1,
+    LeadDisqualifiedV1,
+    LeadMergedV1,
+    LeadConvertedV1,
+    LeadFirstContactWarnedV1,
+    LeadFirstContactBreachedV1,
+    InteractionRecordedV1,
+    CampaignCreatedV1,
+    CampaignUpdatedV1,
+]
 
 
-def create_app(settings: LeadsSettings | None = None) -> FastAPI:
-    """The leads app (a uvicorn factory)."""
-    return create_service_app(SPEC, settings or LeadsSettings())
+async def on_startup(ctx: ServiceContext) -> None:
+    """On start: store the default scoring rules if none are configured."""
+    async with ctx.uow() as uow:
+        await seed_default_rules(uow=uow)
+
+
+def build_spec(settings: LeadsSettings) -> ServiceSpec:
+    """The leads service's spec: handlers of its own submissions and of the sales org directory."""
+    handlers = EventHandlers(consumer="leads")
+    processing_handlers.register(handlers, settings)
+    directory_handlers.register(handlers)
+    lifecycle_handlers.register(handlers)
+    return ServiceSpec(
+        name="leads",
+        title="CRM leads",
+        description="Web-to-lead capture, dedupe, scoring, routing and conversion of leads.",
+        metadata=Base.metadata,
+        tables=messaging,
+        migrations=Path(__file__).resolve().parent.parent / "migrations",
+        handlers=handlers if settings.consume else None,
+        publishes=PUBLISHES,
+        routers=[
+            router,
+            lifecycle_router,
+            forms_router,
+            public,
+            quarantine,
+            submissions,
+            rules_router,
+            directory_router,
+            teams,
+            prospects_router,
+        ],
+        on_startup=on_startup,
+    )
+
+
+def create_app(settings: LeadsSettings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
+    """The leads app (a uvicorn factory); `clock` is injectable for time-based rules."""
+    settings = settings or LeadsSettings()
+    app = create_service_app(build_spec(settings), settings)
+    intake = settings.intake
+    app.state.limiter = IntakeLimiter(intake.per_ip_limit, intake.per_form_limit, intake.track_per_ip_limit)
+    app.state.clock = clock
+    app.state.forms = FormCache()
+    app.state.intake = IntakeWriter(app.state.ctx.uow)
+    service_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app_):
+            speed = settings.speed_to_lead
+            checker = asyncio.create_task(
+                run_checker(app.state.ctx.uow, clock, speed.check_interval_s, speed.warn_fraction),
+                name="leads-speed-to-lead",
+            )
+            try:
+                yield
+            finally:
+                await app.state.intake.stop()
+                checker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await checker
+
+    app.router.lifespan_context = lifespan
+    return app

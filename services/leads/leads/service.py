@@ -2,41 +2,52 @@
 
 from uuid import uuid4
 
+from sqlalchemy import select
+
 from crm_shared.auth import Principal, can_see
 from crm_shared.events.base import utcnow
-from crm_shared.events.leads import LeadCapturedV1
-from crm_shared.http.problems import NotFoundError
+from crm_shared.http.problems import InvalidError, NotFoundError
 from crm_shared.messaging.uow import UnitOfWork
-from leads.models import Lead
+from leads.models import Lead, LeadInteraction
+from leads.processing import normalize
+from leads.processing.scorer import rescore
 from leads.schemas import LeadCreate
+from leads.snapshots import captured
 
 
-async def capture_lead(*, uow: UnitOfWork, data: LeadCreate, principal: Principal) -> Lead:
-    """Store a new lead owned by the caller, and its `leads.lead.captured` event, in one transaction."""
+async def capture_lead(*, uow: UnitOfWork, data: LeadCreate, principal: Principal, region: str) -> Lead:
+    """Store a new lead owned by the caller, scored, with its events, in one transaction."""
+    phone = normalize.phone(data.phone, region) if data.phone else None
+    if data.phone and phone is None:
+        raise InvalidError("not a valid phone number", field="phone")
+    email = normalize.email(data.email)
+    now = utcnow()
     lead = Lead(
         id=str(uuid4()),
         status="new",
         owner_id=principal.user_id,
         team_id=principal.team_id,
-        created_at=utcnow(),
-        **data.model_dump(),
+        created_at=now,
+        updated_at=now,
+        name=normalize.name(data.name) or data.name,
+        email=email,
+        phone=phone,
+        company=data.company,
+        company_domain=normalize.company_domain(data.website, email),
+        source=data.source,
+        campaign=data.campaign,
+        title=data.title,
+        website=data.website,
+        region=data.region,
+        industry=data.industry,
+        custom_fields={},
+        score=0,
+        score_breakdown=[],
+        locked=False,
     )
+    await rescore(uow=uow, lead=lead, trigger="captured", always=True, new=True)
     uow.session.add(lead)
-    uow.emit(
-        LeadCapturedV1(
-            aggregate_id=lead.id,
-            occurred_at=lead.created_at,
-            name=lead.name,
-            email=lead.email,
-            phone=lead.phone,
-            company=lead.company,
-            source=lead.source,
-            campaign=lead.campaign,
-            owner_id=lead.owner_id,
-            team_id=lead.team_id,
-            status=lead.status,
-        )
-    )
+    uow.emit(captured(lead))
     await uow.commit()
     return lead
 
@@ -47,3 +58,12 @@ async def get_lead(*, uow: UnitOfWork, lead_id: str, principal: Principal) -> Le
     if lead is None or not can_see(principal, lead.owner_id, lead.team_id):
         raise NotFoundError(f"lead {lead_id} not found")
     return lead
+
+
+async def list_interactions(*, uow: UnitOfWork, lead_id: str, principal: Principal) -> list[LeadInteraction]:
+    """The interactions of a lead the caller may see, oldest first."""
+    await get_lead(uow=uow, lead_id=lead_id, principal=principal)
+    query = select(LeadInteraction).where(LeadInteraction.lead_id == lead_id)
+    return list(
+        (await uow.session.execute(query.order_by(LeadInteraction.occurred_at, LeadInteraction.id))).scalars()
+    )

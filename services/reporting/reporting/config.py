@@ -13,3 +13,6 @@ class ReportingSettings(BaseServiceSettings):
     service_name: str = "reporting"
     database_url: str = "sqlite+aiosqlite:///./var/reporting.db"
     port: int = 8004
+    sales_url: str = "http://127.0.0.1:8002"  # where POST /session forwards a login (sales owns passwords)
+    stream_poll_s: float = 2.0  # a stream also re-reads on this tick: changes applied by other replicas
+    dashboard_days: int = 14

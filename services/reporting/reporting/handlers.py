@@ -1,14 +1,19 @@
-"""Reporting's Kafka handlers: thin translators into projection use cases."""
+"""Reporting's Kafka handlers: thin translators into projection use cases, then a live notification."""
 
-from crm_shared.events.leads import LeadCapturedV1
+from crm_shared.events.base import Event
 from crm_shared.messaging.consumer import EventHandlers
 from crm_shared.messaging.uow import UnitOfWork
 from reporting import projections
+from reporting.live.hub import notify_after_commit
 
 handlers = EventHandlers(consumer="reporting")
 
 
-@handlers.on(LeadCapturedV1)
-async def on_lead_captured(event: LeadCapturedV1, uow: UnitOfWork) -> None:
-    """Counts the new lead under its source."""
-    await projections.count_captured_lead(uow=uow, event=event)
+async def on_event(event: Event, uow: UnitOfWork) -> None:
+    """Folds the event into the projections; dashboards hear of it once the transaction commits."""
+    await projections.apply_events(uow=uow, events=[event])
+    notify_after_commit(uow, event)
+
+
+for _event_cls in projections.PROJECTED:
+    handlers.on(_event_cls)(on_event)

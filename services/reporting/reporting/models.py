@@ -1,6 +1,14 @@
-"""Reporting read models (projections)."""
+"""Reporting read models (projections).
 
-from sqlalchemy import Integer, String
+Every projection table is folded with commutative atomic upserts (sums, earliest-time, latest-version
+wins), so replicas sharing the database, duplicates caught by the inbox and replays in any partition
+interleaving all end in the same rows.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import DateTime, Float, Index, Integer, Numeric, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_shared.db import new_metadata
@@ -23,3 +31,134 @@ class LeadsBySource(Base):
 
     source: Mapped[str] = mapped_column(String(50), primary_key=True)
     lead_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LeadCard(Base):
+    """One lead's reporting attributes; each group of columns keeps the version that last set it.
+
+    A version is `<occurred_at as fixed-width UTC ISO>|<event_id>`: comparing them as strings orders
+    changes by event time with a deterministic tie-break, whatever order the events arrive in.
+    """
+
+    __tablename__ = "lead_card"
+
+    lead_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(50))
+    campaign: Mapped[str | None] = mapped_column(String(200))
+    source_version: Mapped[str] = mapped_column(String(80), default="")
+    owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    owner_version: Mapped[str] = mapped_column(String(80), default="")
+
+
+class LeadStageFact(Base):
+    """When a lead first reached a funnel stage (event time, naive UTC): answers "as of date X"."""
+
+    __tablename__ = "lead_stage_fact"
+    __table_args__ = (Index("ix_lead_stage_fact_stage_reached_at", "stage", "reached_at"),)
+
+    lead_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    reached_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OpportunityFact(Base):
+    """Every opportunity snapshot, kept with its event time: the state as of X is the latest one <= X."""
+
+    __tablename__ = "opportunity_fact"
+    __table_args__ = (Index("ix_opportunity_fact_opportunity_id_version", "opportunity_id", "version"),)
+
+    opportunity_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[str] = mapped_column(String(80))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    event_type: Mapped[str] = mapped_column(String(60))
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    team_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(String(64))
+    pipeline_id: Mapped[str] = mapped_column(String(64))
+    stage_id: Mapped[str] = mapped_column(String(64))
+    stage_name: Mapped[str] = mapped_column(String(100))
+    stage_type: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))
+    probability: Mapped[int] = mapped_column(Integer)
+    forecast_category: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    from_stage_id: Mapped[str | None] = mapped_column(String(64))
+    from_stage_name: Mapped[str | None] = mapped_column(String(100))
+    seconds_in_previous_stage: Mapped[float | None] = mapped_column(Float)
+    close_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class TicketFact(Base):
+    """Every ticket snapshot with its event time: SLA health, backlog and CSAT as of any date."""
+
+    __tablename__ = "ticket_fact"
+    __table_args__ = (Index("ix_ticket_fact_ticket_id_version", "ticket_id", "version"),)
+
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[str] = mapped_column(String(80))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    event_type: Mapped[str] = mapped_column(String(60))
+    channel: Mapped[str] = mapped_column(String(20))
+    priority: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10))
+    queue_id: Mapped[str | None] = mapped_column(String(64))
+    assignee_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sla_target: Mapped[str | None] = mapped_column(String(20))  # on sla-warning / sla-breached facts
+    csat_rating: Mapped[int | None] = mapped_column(Integer)
+
+
+class OrderFact(Base):
+    """Every order snapshot with its event time: ordered amounts as of any date."""
+
+    __tablename__ = "order_fact"
+    __table_args__ = (Index("ix_order_fact_order_id_version", "order_id", "version"),)
+
+    order_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[str] = mapped_column(String(80))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    owner_id: Mapped[str | None] = mapped_column(String(64))
+    team_id: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str] = mapped_column(String(64))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(12))
+
+
+class DirectoryUser(Base):
+    """Who a user id is (from the sales org directory): names for the rep table."""
+
+    __tablename__ = "directory_user"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    team_id: Mapped[str | None] = mapped_column(String(64))
+    region: Mapped[str | None] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(80))
+
+
+class InteractionFact(Base):
+    """One customer interaction on any channel, with every identity it names (normalized)."""
+
+    __tablename__ = "interaction_fact"
+
+    interaction_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
+    lead_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    account_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    phone: Mapped[str | None] = mapped_column(String(40), index=True)
+    summary: Mapped[str] = mapped_column(String(2000))
+    source_service: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str] = mapped_column(String(64))

@@ -1,19 +1,69 @@
-"""Projection use cases: fold events into read models."""
+"""Projection use cases: fold events into read models (the live consumer and the rebuild share them)."""
+
+from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from crm_shared.db import dialect_insert
-from crm_shared.events.leads import LeadCapturedV1
+from crm_shared.events.base import Event
+from crm_shared.events.interactions import InteractionRecordedV1
+from crm_shared.events.leads import (
+    LeadAssignedV1,
+    LeadCapturedV1,
+    LeadConvertedV1,
+    LeadDisqualifiedV1,
+    LeadMergedV1,
+    LeadStatusChangedV1,
+    LeadUpdatedV1,
+)
+from crm_shared.events.sales import (
+    OpportunityLostV1,
+    OpportunityOpenedV1,
+    OpportunityStageChangedV1,
+    OpportunityUpdatedV1,
+    OpportunityWonV1,
+    OrderCreatedV1,
+    OrderUpdatedV1,
+    UserCreatedV1,
+    UserUpdatedV1,
+)
+from crm_shared.events.service_desk import (
+    TicketAssignedV1,
+    TicketClosedV1,
+    TicketCsatRatedV1,
+    TicketOpenedV1,
+    TicketReopenedV1,
+    TicketResolvedV1,
+    TicketSlaBreachedV1,
+    TicketSlaWarningV1,
+    TicketUpdatedV1,
+)
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.customers.projection import record_interactions
+from reporting.directory import record_users
+from reporting.leads.projection import fold_lead_events
 from reporting.models import LeadsBySource
+from reporting.opportunities.projection import record_opportunity_facts
+from reporting.revenue.orders import record_order_facts
+from reporting.service.projection import record_ticket_facts
+
+PROJECTED: tuple[type[Event], ...] = (
+    LeadCapturedV1, LeadAssignedV1, LeadUpdatedV1, LeadStatusChangedV1, LeadDisqualifiedV1, LeadConvertedV1,
+    LeadMergedV1,
+    OpportunityOpenedV1, OpportunityUpdatedV1, OpportunityStageChangedV1, OpportunityWonV1, OpportunityLostV1,
+    TicketOpenedV1, TicketUpdatedV1, TicketAssignedV1, TicketSlaWarningV1, TicketSlaBreachedV1,
+    TicketResolvedV1, TicketClosedV1, TicketReopenedV1, TicketCsatRatedV1, OrderCreatedV1, OrderUpdatedV1,
+    UserCreatedV1, UserUpdatedV1, InteractionRecordedV1,
+)
 
 
-async def count_captured_lead(*, uow: UnitOfWork, event: LeadCapturedV1) -> None:
-    """Add one to the captured-leads count of the lead's source (atomic: replicas share the table)."""
-    insert = dialect_insert(uow.session)(LeadsBySource).values(source=event.source, lead_count=1)
-    await uow.session.execute(insert.on_conflict_do_update(
-        index_elements=[LeadsBySource.source], set_={"lead_count": LeadsBySource.lead_count + 1}
-    ))
+async def apply_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Fold a batch of new (inbox-deduplicated) events into every projection, in this transaction."""
+    await fold_lead_events(uow=uow, events=events)
+    await record_opportunity_facts(uow=uow, events=events)
+    await record_ticket_facts(uow=uow, events=events)
+    await record_order_facts(uow=uow, events=events)
+    await record_users(uow=uow, events=events)
+    await record_interactions(uow=uow, events=events)
 
 
 async def leads_by_source(*, uow: UnitOfWork) -> dict[str, int]:

@@ -64,7 +64,7 @@ async def list_users(
     uow: UowDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[UserRead]:
     """The users the caller may see: all (admin), their team (manager), themselves (rep, agent)."""
     async with uow:

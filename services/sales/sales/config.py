@@ -19,6 +19,8 @@ class SalesSettings(BaseServiceSettings):
     bootstrap_admin_email: str = "admin@example.com"
     bootstrap_admin_password: str = Field(default=DEFAULT_ADMIN_PASSWORD, min_length=8)
     bootstrap_admin_name: str = "Administrator"
+    # false runs an API-only replica that joins no consumer group (and lets tests skip the ~5 s join)
+    consume_events: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_admin_password_in_production(self) -> "SalesSettings":

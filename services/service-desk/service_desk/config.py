@@ -1,8 +1,26 @@
 """Service-desk settings: `SERVICE_DESK_*` environment variables."""
 
+from decimal import Decimal
+
+from pydantic import BaseModel
 from pydantic_settings import SettingsConfigDict
 
 from crm_shared.settings import BaseServiceSettings
+
+
+class WebFormSettings(BaseModel):
+    """Protections of the public web-to-ticket form (the same as the lead forms')."""
+
+    max_body_bytes: int = 64 * 1024
+    rate_limit: str = "10/minute"  # per client IP, `limits` notation
+    honeypot_field: str = "website"
+
+
+class CsatSettings(BaseModel):
+    """Satisfaction links: signed with the auth secret for a distinct audience, valid this long."""
+
+    audience: str = "crm:service-desk:csat"
+    ttl_days: int = 30
 
 
 class ServiceDeskSettings(BaseServiceSettings):
@@ -13,3 +31,9 @@ class ServiceDeskSettings(BaseServiceSettings):
     service_name: str = "service-desk"
     database_url: str = "sqlite+aiosqlite:///./var/service-desk.db"
     port: int = 8003
+    public_url: str = "http://127.0.0.1:8003"
+    phone_region: str = "CN"  # how to read caller numbers that are not in E.164
+    hourly_rate: Decimal = Decimal("60.00")  # what an hour of agent time costs a ticket
+    sla_check_interval_s: float = 30.0
+    webform: WebFormSettings = WebFormSettings()
+    csat: CsatSettings = CsatSettings()

@@ -1,9 +1,20 @@
-"""Service-desk's Kafka handlers: thin translators into directory use cases."""
+"""Service-desk's Kafka handlers: thin translators into directory and customer-replica use cases."""
 
-from crm_shared.events.sales import TeamCreatedV1, TeamUpdatedV1, UserCreatedV1, UserUpdatedV1
+from crm_shared.events.sales import (
+    AccountCreatedV1,
+    AccountUpdatedV1,
+    ContactCreatedV1,
+    ContactUpdatedV1,
+    TeamCreatedV1,
+    TeamUpdatedV1,
+    UserCreatedV1,
+    UserUpdatedV1,
+)
 from crm_shared.messaging.consumer import EventHandlers
 from crm_shared.messaging.uow import UnitOfWork
 from service_desk import directory
+from service_desk.customers import service as customers
+from service_desk.tickets import service as tickets
 
 handlers = EventHandlers(consumer="service-desk")
 
@@ -30,3 +41,30 @@ async def on_team_created(event: TeamCreatedV1, uow: UnitOfWork) -> None:
 async def on_team_updated(event: TeamUpdatedV1, uow: UnitOfWork) -> None:
     """Replaces the team's replica with the newer snapshot; an older one is ignored."""
     await directory.upsert_team(uow=uow, team=event)
+
+
+@handlers.on(AccountCreatedV1)
+async def on_account_created(event: AccountCreatedV1, uow: UnitOfWork) -> None:
+    """Adds the account to the customer replica (its phones to the screen-pop index)."""
+    await customers.upsert_account(uow=uow, account=event)
+
+
+@handlers.on(AccountUpdatedV1)
+async def on_account_updated(event: AccountUpdatedV1, uow: UnitOfWork) -> None:
+    """Replaces the account's replica with the newer snapshot; a new tier re-targets open tickets."""
+    if await customers.upsert_account(uow=uow, account=event):
+        await tickets.retier_open_tickets(
+            uow=uow, account_id=event.aggregate_id, tier=event.tier, now=event.occurred_at
+        )
+
+
+@handlers.on(ContactCreatedV1)
+async def on_contact_created(event: ContactCreatedV1, uow: UnitOfWork) -> None:
+    """Adds the contact to the customer replica (phones and emails indexed for lookup)."""
+    await customers.upsert_contact(uow=uow, contact=event)
+
+
+@handlers.on(ContactUpdatedV1)
+async def on_contact_updated(event: ContactUpdatedV1, uow: UnitOfWork) -> None:
+    """Replaces the contact's replica with the newer snapshot; an older one is ignored."""
+    await customers.upsert_contact(uow=uow, contact=event)

@@ -1,14 +1,28 @@
-"""The service-desk service: tickets, queues, agents, SLAs and CSAT (so far: the agent directory)."""
+"""The service-desk service: tickets from every channel, screen-pop, SLAs, dispatch and CSAT."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
 
+from crm_shared.events import service_desk as events
+from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.service import ServiceSpec, create_service_app
-from service_desk.api import router
+from service_desk.api import router as agents_router
+from service_desk.channels.api import router as channels_router
+from service_desk.channels.webform import FormGuard
+from service_desk.clock import Clock, system_clock
 from service_desk.config import ServiceDeskSettings
+from service_desk.csat.api import router as csat_router
+from service_desk.customers.api import router as customers_router
 from service_desk.handlers import handlers
-from service_desk.models import Base, messaging
+from service_desk.queues.api import router as queues_router
+from service_desk.sla.api import router as sla_router
+from service_desk.sla.checker import run_checker
+from service_desk.tables import Base, messaging
+from service_desk.tickets.api import router as tickets_router
 
 SPEC = ServiceSpec(
     name="service-desk",
@@ -18,10 +32,56 @@ SPEC = ServiceSpec(
     tables=messaging,
     migrations=Path(__file__).resolve().parent.parent / "migrations",
     handlers=handlers,
-    routers=[router],
+    publishes=[
+        events.TicketOpenedV1,
+        events.TicketUpdatedV1,
+        events.TicketAssignedV1,
+        events.TicketSlaWarningV1,
+        events.TicketSlaBreachedV1,
+        events.TicketResolvedV1,
+        events.TicketClosedV1,
+        events.TicketReopenedV1,
+        events.TicketCsatRatedV1,
+        InteractionRecordedV1,
+    ],
+    routers=[
+        agents_router,
+        tickets_router,
+        channels_router,
+        customers_router,
+        queues_router,
+        sla_router,
+        csat_router,
+    ],
 )
 
 
-def create_app(settings: ServiceDeskSettings | None = None) -> FastAPI:
-    """The service-desk app (a uvicorn factory)."""
-    return create_service_app(SPEC, settings or ServiceDeskSettings())
+def create_app(
+    settings: ServiceDeskSettings | None = None, clock: Clock = system_clock, run_sla_checker: bool = True
+) -> FastAPI:
+    """The service-desk app (a uvicorn factory); `clock` is injectable for anything time-based."""
+    settings = settings or ServiceDeskSettings()
+    app = create_service_app(SPEC, settings)
+    app.state.clock = clock
+    app.state.form_guard = FormGuard(settings.webform)
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app):
+            checker = None
+            if run_sla_checker:
+                checker = asyncio.create_task(
+                    run_checker(app.state.ctx.uow, clock, settings.sla_check_interval_s),
+                    name="service-desk-sla-checker",
+                )
+            try:
+                yield
+            finally:
+                if checker:
+                    checker.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await checker
+
+    app.router.lifespan_context = lifespan
+    return app

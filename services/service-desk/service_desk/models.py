@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from crm_shared.db import new_metadata
+from crm_shared.db import UtcDateTime, new_metadata
 from crm_shared.messaging.tables import define_messaging_tables
 
 
@@ -32,7 +32,7 @@ class Agent(Base):
     region: Mapped[str | None] = mapped_column(String(100))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     capacity: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Team(Base):
@@ -44,4 +44,4 @@ class Team(Base):
     name: Mapped[str] = mapped_column(String(200))
     manager_id: Mapped[str | None] = mapped_column(String(36))
     region: Mapped[str | None] = mapped_column(String(100))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

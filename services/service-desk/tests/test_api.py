@@ -52,3 +52,9 @@ async def test_read_agent(client, auth_headers):
 async def test_unknown_or_non_desk_user_is_404(client, auth_headers):
     assert (await client.get("/agents/nobody", headers=auth_headers)).status_code == 404
     assert (await client.get("/agents/r-1", headers=auth_headers)).status_code == 404
+
+
+async def test_asyncapi_lists_the_ticket_and_interaction_channels(client):
+    document = (await client.get("/asyncapi.json")).json()
+    names = {channel.get("address") for channel in document["channels"].values()}
+    assert {"crm.service-desk.ticket.v1", "crm.interactions.v1"} <= names

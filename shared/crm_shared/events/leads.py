@@ -222,3 +222,28 @@ class LeadFirstContactBreachedV1(Event):
     owner_id: str | None = None
     team_id: str | None = None
     due_at: datetime
+
+
+class CampaignSnapshot(Event):
+    """The whole campaign after the change: what it cost, so reporting can compute its ROI."""
+
+    name: str
+    channel: str | None = None
+    cost: Decimal = Decimal("0")
+    currency: str = "CNY"
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+@register(LEADS_LEAD.name, "campaign")
+class CampaignCreatedV1(CampaignSnapshot):
+    """A marketing campaign was created (leads name it in their `campaign` field)."""
+
+    event_type: Literal["leads.campaign.created"] = "leads.campaign.created"
+
+
+@register(LEADS_LEAD.name, "campaign")
+class CampaignUpdatedV1(CampaignSnapshot):
+    """A campaign changed (e.g. its cost); `changed_fields` names what."""
+
+    event_type: Literal["leads.campaign.updated"] = "leads.campaign.updated"

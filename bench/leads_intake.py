@@ -1,0 +1,291 @@
+"""Durable web form intake against a trivial FastAPI POST, measured in the same run on one worker.
+
+    .venv/bin/python bench/leads_intake.py [--seconds 8] [--concurrency 32] [--rate 1000] [--no-postgres]
+
+Starts a private Tansu broker, then for each target one uvicorn worker process: a trivial FastAPI app
+whose POST only reads the body and answers 202 (the raw limit of this machine and load generator), the
+leads service on SQLite, and on PostgreSQL. Each target gets a closed loop of form-encoded posts (each a
+new submission: validated, stored with its outbox event and committed before the 202) for throughput
+and latency, then an open loop at a fixed rate for p50/p99 at that rate. On the leads targets it also
+measures submission -> `leads.lead.assigned` on the broker at 200/s. Prints the ratios.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from aiokafka import AIOKafkaConsumer
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from crm_shared.messaging.admin import ensure_topics
+from crm_shared.messaging.tansu import TansuBroker, free_port
+from crm_shared.testing import DEFAULT_POSTGRES_URL, admin_headers, postgres_database
+from crm_shared.topics import LEADS_LEAD
+
+ROOT = Path(__file__).resolve().parent.parent
+trivial_app = FastAPI()
+
+
+@trivial_app.post("/forms/{form_id}/submissions", status_code=202)
+async def trivial_submit(form_id: str, request: Request) -> JSONResponse:
+    """The raw limit: read the body, answer 202 with an id."""
+    await request.body()
+    return JSONResponse({"id": str(uuid.uuid4()), "status": "accepted"}, status_code=202)
+
+
+@trivial_app.get("/readyz")
+async def trivial_ready() -> dict:
+    """Ready at once."""
+    return {"status": "ready"}
+
+
+@contextlib.asynccontextmanager
+async def server(app: str, env: dict[str, str]):
+    """One uvicorn worker in its own process; yields its base URL once it answers /readyz."""
+    port = free_port()
+    factory = ["--factory"] if app.startswith("leads.") else []
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        *factory,
+        "--no-access-log",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--app-dir",
+        str(ROOT / "bench"),
+        env={**os.environ, **env},
+        cwd=str(ROOT),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(600):
+                with contextlib.suppress(httpx.HTTPError):
+                    if (await client.get(url + "/readyz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.1)
+            else:
+                raise RuntimeError(f"{app} did not become ready")
+        yield url
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+class Connection:
+    """A minimal HTTP/1.1 keep-alive client (far cheaper than httpx, so the server is what is measured)."""
+
+    def __init__(self, url: str):
+        self.host, self.port = urlsplit(url).hostname, urlsplit(url).port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post_form(self, path: str, fields: dict[str, str]) -> int:
+        """POST a form-encoded body; the status code."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        payload = urlencode(fields).encode()
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: "
+            f"application/x-www-form-urlencoded\r\nContent-Length: {len(payload)}\r\n\r\n".encode()
+            + payload
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = next(
+            (
+                int(line.split(b":", 1)[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            ),
+            0,
+        )
+        await self.reader.readexactly(length)
+        return status
+
+    def close(self) -> None:
+        """Close the socket."""
+        if self.writer is not None:
+            self.writer.close()
+
+
+def body(i: int, run: str) -> dict[str, str]:
+    return {
+        "name": f"Bench {i}",
+        "email": f"b{i}-{run}@bench-corp.cn",
+        "company": "Bench Corp",
+        "message": "please call me about pricing",
+        "utm_source": "bench",
+    }
+
+
+async def closed_loop(url: str, path: str, seconds: float, concurrency: int) -> tuple[float, list[float]]:
+    """Requests/s and latencies with `concurrency` connections posting back to back."""
+    latencies, run, counter = [], uuid.uuid4().hex[:8], iter(range(10**9))
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        connection = Connection(url)
+        try:
+            while time.perf_counter() < deadline:
+                started = time.perf_counter()
+                status = await connection.post_form(path, body(next(counter), run))
+                if status != 202:
+                    raise RuntimeError(f"status {status}")
+                latencies.append(time.perf_counter() - started)
+        finally:
+            connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+async def open_loop(url: str, path: str, rate: float, seconds: float) -> tuple[list[float], dict[str, float]]:
+    """Latencies of posts sent on a fixed schedule (a free connection from a pool, a new one if none)."""
+    latencies, sent_at, run, idle = [], {}, uuid.uuid4().hex[:8], []
+
+    async def one(i: int) -> None:
+        connection = idle.pop() if idle else Connection(url)
+        data = body(i, run)
+        started = time.perf_counter()
+        sent_at[data["email"]] = time.time()
+        status = await connection.post_form(path, data)
+        if status != 202:
+            raise RuntimeError(f"status {status}")
+        latencies.append(time.perf_counter() - started)
+        idle.append(connection)
+
+    tasks, begin = [], time.perf_counter()
+    for i in range(int(rate * seconds)):
+        delay = begin + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(i)))
+    await asyncio.gather(*tasks)
+    for connection in idle:
+        connection.close()
+    return latencies, sent_at
+
+
+async def assigned_latencies(bootstrap: str, sent_at: dict[str, float], timeout: float = 60) -> list[float]:
+    """Seconds from each post to its lead's `leads.lead.assigned` reaching a consumer of the lead topic."""
+    consumer = AIOKafkaConsumer(
+        LEADS_LEAD.name,
+        bootstrap_servers=bootstrap,
+        group_id=None,
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=10,
+    )
+    await consumer.start()
+    email_of, assigned_at, out, wanted = {}, {}, [], len(sent_at)
+    try:
+        deadline = time.perf_counter() + timeout
+        while len(out) < wanted and time.perf_counter() < deadline:
+            for records in (await consumer.getmany(timeout_ms=200)).values():
+                for record in records:
+                    event = json.loads(record.value)
+                    lead = event["aggregate_id"]
+                    if event["event_type"] == "leads.lead.captured":
+                        email_of[lead] = event["email"]
+                    elif event["event_type"] == "leads.lead.assigned":
+                        assigned_at[lead] = time.time()
+                    if lead in email_of and lead in assigned_at and email_of[lead] in sent_at:
+                        out.append(assigned_at.pop(lead) - sent_at.pop(email_of.pop(lead)))
+    finally:
+        await consumer.stop()
+    return out
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def line(label: str, rate: float, latencies: list[float]) -> str:
+    p50, p99 = pct(latencies, 50), pct(latencies, 99)
+    return f"{label:<28} {rate:>8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
+
+
+async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw_rate: float) -> None:
+    """One intake worker (no consumer) on a fresh database; then, on a second fresh database, an intake
+    worker plus a processing worker for submission -> lead.assigned."""
+    env = {
+        "LEADS_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
+        "LEADS_INTAKE__PER_IP_LIMIT": "100000000/minute",
+        "LEADS_INTAKE__PER_FORM_LIMIT": "100000000/minute",
+    }
+    intake_only = {**env, "LEADS_DATABASE_URL": urls[0], "LEADS_CONSUME": "false"}
+    async with server("leads.main:create_app", intake_only) as url:
+        path = await new_form(url)
+        await closed_loop(url, path, 1, args.concurrency)  # warm up
+        rate, latencies = await closed_loop(url, path, args.seconds, args.concurrency)
+        ratio = f"   ratio {rate / raw_rate:.2f}x (target >= 0.6x)"
+        print(line(f"leads intake on {label}", rate, latencies) + ratio)
+        fixed, _ = await open_loop(url, path, args.rate, args.seconds / 2)
+        print(line(f"  at {args.rate:.0f}/s (open loop)", args.rate, fixed) + "   (target p99 <= 50 ms)")
+    pipeline_env = {**env, "LEADS_DATABASE_URL": urls[1]}
+    async with server("leads.main:create_app", {**pipeline_env, "LEADS_CONSUME": "false"}) as url:
+        path = await new_form(url)
+        async with server("leads.main:create_app", pipeline_env):  # the processing worker
+            _, probe = await open_loop(url, path, 1, 1)  # queued behind the first phase's submissions
+            await assigned_latencies(bootstrap, probe, timeout=300)
+            _, sent_at = await open_loop(url, path, 200, args.seconds / 2)
+            expected = len(sent_at)
+            pipeline = await assigned_latencies(bootstrap, sent_at, timeout=120)
+        print(
+            f"  submission -> lead.assigned at 200/s (+1 processing worker): {len(pipeline)}/{expected} "
+            f"leads, p50 {pct(pipeline, 50):.0f} ms, p99 {pct(pipeline, 99):.0f} ms"
+        )
+
+
+async def new_form(url: str) -> str:
+    """Create a form; its submissions path."""
+    async with httpx.AsyncClient(base_url=url) as client:
+        form = (await client.post("/forms", json={"name": "Bench"}, headers=admin_headers())).json()
+    return f"/forms/{form['id']}/submissions"
+
+
+async def main(args) -> None:
+    tansu = TansuBroker(free_port()).start()
+    try:
+        await ensure_topics(tansu.bootstrap_servers)
+        async with server("leads_intake:trivial_app", {}) as url:
+            path = "/forms/x/submissions"
+            await closed_loop(url, path, 1, args.concurrency)
+            raw_rate, raw = await closed_loop(url, path, args.seconds, args.concurrency)
+            print(line("trivial FastAPI POST (raw)", raw_rate, raw))
+            fixed, _ = await open_loop(url, path, args.rate, args.seconds / 2)
+            print(line(f"  at {args.rate:.0f}/s (open loop)", args.rate, fixed))
+        with tempfile.TemporaryDirectory() as tmp:
+            urls = [f"sqlite+aiosqlite:///{tmp}/intake.db", f"sqlite+aiosqlite:///{tmp}/pipeline.db"]
+            await measure_leads("SQLite", urls, tansu.bootstrap_servers, args, raw_rate)
+        if args.postgres:
+            server_url = os.environ.get("CRM_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+            async with postgres_database(server_url) as first, postgres_database(server_url) as second:
+                await measure_leads("PostgreSQL", [first, second], tansu.bootstrap_servers, args, raw_rate)
+    finally:
+        tansu.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rate", type=float, default=1000)
+    parser.add_argument("--no-postgres", dest="postgres", action="store_false")
+    asyncio.run(main(parser.parse_args()))

@@ -1,0 +1,153 @@
+"""Rules of the public intake, with no I/O: field mapping, validation, spam signals, fingerprints."""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from leads.forms.messages import message
+
+LEAD_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "website",
+    "title",
+    "region",
+    "industry",
+    "message",
+)
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+PAGE_FIELDS, REFERRER_FIELDS, VISITOR_FIELDS = (
+    ("page_url", "_page"),
+    ("referrer", "_referrer"),
+    ("visitor_id", "_vid"),
+)
+TIMESTAMP_FIELD = "_ts"
+MAX_VALUE_LENGTH, MAX_FIELDS = 2000, 200
+
+
+@dataclass
+class Posted:
+    """A post split into lead fields, custom fields and tracking data."""
+
+    fields: dict[str, str] = field(default_factory=dict)
+    custom_fields: dict[str, str] = field(default_factory=dict)
+    utm: dict[str, str] = field(default_factory=dict)
+    page_url: str | None = None
+    referrer: str | None = None
+    visitor_id: str | None = None
+    filled_at_ms: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid field, with a reason in the caller's language."""
+
+    field: str
+    code: str
+    reason: str
+
+
+def split_post(raw: dict[str, str], mapping: dict[str, str], honeypot: str | None) -> Posted:
+    """Map posted fields to lead fields (`mapping`, or same-named lead fields when it is empty)."""
+    posted = Posted()
+    for name, value in raw.items():
+        value = value.strip()
+        if name in UTM_FIELDS:
+            posted.utm[name] = value
+        elif name in PAGE_FIELDS:
+            posted.page_url = value or None
+        elif name in REFERRER_FIELDS:
+            posted.referrer = value or None
+        elif name in VISITOR_FIELDS:
+            posted.visitor_id = value or None
+        elif name == TIMESTAMP_FIELD:
+            posted.filled_at_ms = value
+        elif name == honeypot:
+            continue
+        else:
+            target = mapping.get(name) or (name if not mapping and name in LEAD_FIELDS else None)
+            if target and target.startswith("custom."):
+                posted.custom_fields[target[7:]] = value
+            elif target and value:
+                posted.fields[target] = value
+    if "name" not in posted.fields:
+        full = " ".join(posted.fields.get(part, "") for part in ("first_name", "last_name")).strip()
+        if full:
+            posted.fields["name"] = full
+    return posted
+
+
+def validate(
+    raw: dict[str, str], posted: Posted, required: list[str], mapping: dict[str, str], region: str, lang: str
+) -> list[FieldError]:
+    """Every invalid field of the post (empty when it is acceptable)."""
+    errors: list[FieldError] = []
+    if len(raw) > MAX_FIELDS:
+        errors.append(FieldError("body", "too_many", message("too_many", lang, limit=MAX_FIELDS)))
+    for name, value in raw.items():
+        if len(value) > MAX_VALUE_LENGTH:
+            errors.append(FieldError(name, "too_long", message("too_long", lang, limit=MAX_VALUE_LENGTH)))
+    for name in required:
+        if not raw.get(name, "").strip():
+            errors.append(FieldError(name, "required", message("required", lang)))
+    reverse = {target: name for name, target in mapping.items()}
+    email = posted.fields.get("email")
+    if email and not valid_email(email):
+        errors.append(FieldError(reverse.get("email", "email"), "email", message("email", lang)))
+    phone = posted.fields.get("phone")
+    if phone and not valid_phone(phone, region):
+        errors.append(FieldError(reverse.get("phone", "phone"), "phone", message("phone", lang)))
+    if not (posted.fields.get("name") or email or phone):
+        errors.append(FieldError(reverse.get("email", "email"), "contact", message("contact", lang)))
+    return errors
+
+
+def spam_reason(raw: dict[str, str], honeypot: str | None, min_fill_seconds: int, now_ms: int) -> str | None:
+    """Why the post looks like a bot (honeypot filled, or filled faster than a person can), or None."""
+    if honeypot and raw.get(honeypot, "").strip():
+        return f"honeypot field {honeypot!r} was filled"
+    stamp = raw.get(TIMESTAMP_FIELD, "").strip()
+    if min_fill_seconds and stamp:
+        if not stamp.isdigit():
+            return f"fill timestamp {TIMESTAMP_FIELD!r} is not a number"
+        elapsed_ms = now_ms - int(stamp)
+        if elapsed_ms < min_fill_seconds * 1000:
+            return f"form filled in {max(elapsed_ms, 0) / 1000:.1f}s, under the minimum {min_fill_seconds}s"
+    return None
+
+
+def fingerprint(form_id: str, posted: Posted) -> str:
+    """The same form with the same normalized fields gives the same fingerprint."""
+    fields = {k: v.strip().lower() for k, v in posted.fields.items()}
+    custom = {k: v.strip().lower() for k, v in posted.custom_fields.items()}
+    blob = json.dumps([form_id, fields, custom], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def origin_allowed(allowed: list[str], origin: str | None) -> bool:
+    """A browser's origin must be one of the form's; a post without an origin (a server) passes."""
+    if not allowed or not origin:
+        return True
+    return origin.rstrip("/").lower() in {a.rstrip("/").lower() for a in allowed}
+
+
+def valid_email(value: str) -> bool:
+    try:
+        validate_email(value, check_deliverability=False)
+        return True
+    except EmailNotValidError:
+        return False
+
+
+def valid_phone(value: str, region: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse(value, region))
+    except phonenumbers.NumberParseException:
+        return False

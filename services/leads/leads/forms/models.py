@@ -1,0 +1,56 @@
+"""Web forms and their submissions."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_shared.db import UtcDateTime
+from leads.db import Base
+
+
+class WebForm(Base):
+    """A form on a company website that posts leads to us, as an admin configured it."""
+
+    __tablename__ = "web_form"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    allowed_origins: Mapped[list] = mapped_column(JSON, default=list)
+    field_mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    required_fields: Mapped[list] = mapped_column(JSON, default=list)
+    honeypot_field: Mapped[str | None] = mapped_column(String(100))
+    min_fill_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    thank_you_url: Mapped[str | None] = mapped_column(String(2000))
+    error_url: Mapped[str | None] = mapped_column(String(2000))
+    source: Mapped[str] = mapped_column(String(50), default="web_form")
+    campaign: Mapped[str | None] = mapped_column(String(100))
+    default_team_id: Mapped[str | None] = mapped_column(String(36))
+    rate_limit: Mapped[str | None] = mapped_column(String(50))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Submission(Base):
+    """One accepted post of a form, stored before it is answered; processed into a lead later."""
+
+    __tablename__ = "submission"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(36), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)  # accepted|quarantined|released|processed
+    quarantine_reason: Mapped[str | None] = mapped_column(Text)
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    custom_fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    utm: Mapped[dict] = mapped_column(JSON, default=dict)
+    referrer: Mapped[str | None] = mapped_column(String(2000))
+    page_url: Mapped[str | None] = mapped_column(String(2000))
+    visitor_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    lead_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    released_by: Mapped[str | None] = mapped_column(String(36))

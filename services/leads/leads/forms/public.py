@@ -1,0 +1,152 @@
+"""The public post: protections in order of cost, then one durable append, then the answer."""
+
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import ClientDisconnect
+
+from crm_shared.messaging.uow import UnitOfWork
+from leads.forms import service
+from leads.forms.batch import Post
+from leads.forms.domain import FieldError, origin_allowed, spam_reason, split_post, validate
+from leads.forms.intake import BodyTooLarge, UnreadableBody, parse_body, read_capped
+from leads.forms.messages import language, message
+from leads.forms.schemas import SubmissionAccepted
+
+PROBLEM = "application/problem+json"
+
+
+async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Response:
+    """Check, store once, and answer a form post (303 for a browser, 202 for an API client)."""
+    state, settings = request.app.state, request.app.state.settings
+    lang, path = language(request.headers.get("accept-language")), request.url.path
+    ip = client_ip(request, settings.intake.trust_forwarded_for)
+    if (wait := await state.limiter.check_ip("submit", ip)) is not None:
+        return _problem(
+            429,
+            "Too many requests",
+            f"Too many posts from {ip}; retry later.",
+            path,
+            headers={"Retry-After": str(wait)},
+        )
+    try:
+        form = await state.forms.get(form_id, lambda: service.active_form_view(uow=uow, form_id=form_id))
+        if form is None:
+            return _problem(404, "Not found", f"form {form_id} not found", path)
+        if (wait := await state.limiter.check_form(form.id, form.rate_limit)) is not None:
+            return _problem(
+                429,
+                "Too many requests",
+                "This form is receiving too many posts.",
+                path,
+                headers={"Retry-After": str(wait)},
+            )
+        if not origin_allowed(list(form.allowed_origins), request.headers.get("origin")):
+            return _problem(403, "Forbidden", "This origin may not post to this form.", path)
+        raw = await parse_body(request.headers, await read_capped(request, settings.intake.max_body_bytes))
+        now = state.clock()
+        spam = spam_reason(raw, form.honeypot_field, form.min_fill_seconds, int(now.timestamp() * 1000))
+        posted = split_post(raw, form.field_mapping, form.honeypot_field)
+        posted.visitor_id = (request.cookies.get(settings.intake.visitor_cookie) or posted.visitor_id or "")[
+            :100
+        ] or None
+        posted.page_url = (posted.page_url or request.headers.get("referer") or "")[:2000] or None
+        posted.referrer = (posted.referrer or "")[:2000] or None
+        if spam is None:
+            errors = validate(
+                raw, posted, list(form.required_fields), form.field_mapping, settings.default_region, lang
+            )
+            if errors:
+                return _invalid(errors, lang, path, form.error_url if _is_browser(request) else None)
+        submission_id, duplicate = await state.intake.store(
+            Post(
+                form=form,
+                posted=posted,
+                idempotency_key=_key(request),
+                quarantine_reason=spam,
+                client_ip=ip,
+                now=now,
+            )
+        )
+    except BodyTooLarge:
+        limit = settings.intake.max_body_bytes
+        return _problem(413, "Content too large", f"The body is over the {limit} byte limit.", path)
+    except UnreadableBody as error:
+        if error.unsupported:
+            return _problem(
+                415,
+                "Unsupported media type",
+                f"Cannot read {error.kind}; send form-urlencoded, multipart/form-data or JSON.",
+                path,
+            )
+        return _invalid(
+            [FieldError("body", "invalid_body", message("invalid_body", lang, kind=error.kind))],
+            lang,
+            path,
+            None,
+        )
+    except ClientDisconnect:
+        return Response(status_code=400)  # the client left mid-body: nothing was stored, nobody to answer
+    except SQLAlchemyError:
+        return _problem(
+            503,
+            "Service unavailable",
+            "The submission could not be stored; retry.",
+            path,
+            headers={"Retry-After": "1"},
+        )
+    if _is_browser(request):
+        if form.thank_you_url:
+            return RedirectResponse(form.thank_you_url, status_code=303)
+        return HTMLResponse("<!doctype html><title>Thank you</title><p>Thank you.</p>", status_code=200)
+    return JSONResponse(
+        SubmissionAccepted(id=submission_id, duplicate=duplicate).model_dump(), status_code=202
+    )
+
+
+def client_ip(request: Request, trust_forwarded_for: bool) -> str:
+    """The caller's address (the first X-Forwarded-For hop only behind a trusted proxy)."""
+    forwarded = request.headers.get("x-forwarded-for")
+    if trust_forwarded_for and forwarded:
+        return forwarded.split(",")[0].strip()[:64]
+    return request.client.host if request.client else "unknown"
+
+
+def _key(request: Request) -> str | None:
+    key = request.headers.get("idempotency-key", "").strip()
+    return key[:200] or None
+
+
+def _is_browser(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _invalid(errors: list[FieldError], lang: str, path: str, error_url: str | None) -> Response:
+    if error_url:
+        query = urlencode({"errors": ",".join(e.field for e in errors)})
+        return RedirectResponse(f"{error_url}{'&' if '?' in error_url else '?'}{query}", status_code=303)
+    items = [{"field": e.field, "code": e.code, "reason": e.reason} for e in errors]
+    return _problem(
+        422,
+        "Validation failed",
+        message("title", lang),
+        path,
+        errors=items,
+        headers={"Content-Language": lang},
+    )
+
+
+def _problem(
+    status: int, title: str, detail: str, path: str, headers: dict | None = None, **extra
+) -> Response:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": path,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)

@@ -1,0 +1,115 @@
+"""Routing use cases: pick a team by the first matching rule, then a rep, and say why in an event."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from crm_shared.events.leads import LeadAssignedV1, RoutingCandidate
+from crm_shared.messaging.uow import UnitOfWork
+from leads.directory.models import DirectoryUser
+from leads.lifecycle.models import TeamPolicy
+from leads.models import OPEN_STATUSES, Lead
+from leads.processing.models import RoutingCursor, RoutingRule
+from leads.processing.routing import Candidate, Route, choose, first_match
+
+
+def routing_inputs(lead: Lead) -> dict:
+    """What routing rules look at."""
+    return {
+        "region": lead.region,
+        "industry": lead.industry,
+        "source": lead.source,
+        "campaign": lead.campaign,
+        "score": lead.score,
+        "custom_fields": dict(lead.custom_fields or {}),
+    }
+
+
+async def route_lead(
+    *, uow: UnitOfWork, lead: Lead, default_team_id: str | None, default_minutes: int
+) -> None:
+    """Assign the lead by the rules (form's default team as the last resort) and emit the decision."""
+    inputs = routing_inputs(lead)
+    rows = await uow.session.execute(
+        select(RoutingRule).where(RoutingRule.active.is_(True)).order_by(RoutingRule.position, RoutingRule.id)
+    )
+    routes = [Route(r.id, r.name, r.team_id, r.strategy, r.conditions or {}) for r in rows.scalars()]
+    route = first_match(routes, inputs)
+    if route is None and default_team_id:
+        route = Route("", "form default team", default_team_id, "round_robin")
+    if route is None:
+        uow.emit(LeadAssignedV1(aggregate_id=lead.id, inputs=inputs, reason="no routing rule matched"))
+        return
+    candidates = await team_candidates(uow, route.team_id)
+    cursor = await uow.session.get(RoutingCursor, route.team_id)
+    chosen = choose(route.strategy, candidates, cursor.last_user_id if cursor else None)
+    if chosen and route.strategy == "round_robin":
+        if cursor is None:
+            uow.session.add(RoutingCursor(team_id=route.team_id, last_user_id=chosen.user_id))
+        else:
+            cursor.last_user_id = chosen.user_id
+    lead.team_id, lead.owner_id = route.team_id, chosen.user_id if chosen else None
+    lead.first_contact_due_at = lead.created_at + timedelta(
+        minutes=await target_minutes(uow, lead.team_id, default_minutes)
+    )
+    matched = f"rule {route.name!r}" if route.id else "no rule matched; the form's default team"
+    picked = f"{route.strategy} picked {chosen.user_id}" if chosen else "no rep of the team has capacity"
+    uow.emit(
+        LeadAssignedV1(
+            aggregate_id=lead.id,
+            owner_id=lead.owner_id,
+            team_id=lead.team_id,
+            rule_id=route.id or None,
+            rule_name=route.name,
+            strategy=route.strategy,
+            inputs=inputs,
+            reason=f"{matched}; {picked}",
+            candidates=[
+                RoutingCandidate(
+                    user_id=c.user_id,
+                    load=c.load,
+                    capacity=c.capacity,
+                    eligible=c.has_room,
+                    reason="" if c.has_room else "at capacity",
+                )
+                for c in candidates
+            ],
+        )
+    )
+
+
+async def team_candidates(uow: UnitOfWork, team_id: str) -> list[Candidate]:
+    """The team's active reps with their open-lead load."""
+    users = list(
+        (
+            await uow.session.execute(
+                select(DirectoryUser)
+                .where(
+                    DirectoryUser.team_id == team_id,
+                    DirectoryUser.active.is_(True),
+                    DirectoryUser.role == "rep",
+                )
+                .order_by(DirectoryUser.id)
+            )
+        ).scalars()
+    )
+    loads = dict(
+        (
+            await uow.session.execute(
+                select(Lead.owner_id, func.count(Lead.id))
+                .where(
+                    Lead.owner_id.in_([u.id for u in users]),
+                    Lead.status.in_(OPEN_STATUSES),
+                    Lead.merged_into_id.is_(None),
+                )
+                .group_by(Lead.owner_id)
+            )
+        ).all()
+    )
+    return [Candidate(u.id, int(loads.get(u.id, 0)), u.capacity) for u in users]
+
+
+async def target_minutes(uow: UnitOfWork, team_id: str | None, default_minutes: int) -> int:
+    """The team's first-contact target, or the default."""
+    policy = await uow.session.get(TeamPolicy, team_id) if team_id else None
+    return policy.first_contact_minutes if policy else default_minutes

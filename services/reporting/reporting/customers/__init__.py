@@ -1,0 +1,1 @@
+"""Customer 360: every interaction of one customer across channels and services, identities joined."""

@@ -1,0 +1,34 @@
+"""Rep KPI route: JSON, or CSV with `?format=csv`."""
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter
+
+from crm_shared.auth import PrincipalDep
+from crm_shared.service import UowDep
+from reporting.clock import ClockDep
+from reporting.csv_export import csv_response
+from reporting.kpis.queries import rep_kpis_as_of
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+CSV_COLUMNS = ("owner_id", "name", "leads", "contacted", "converted", "speed_to_lead_hours", "deals", "won",
+               "lost", "win_rate", "won_amount", "ordered_amount")
+
+
+@router.get("/rep-kpis", response_model=None)
+async def get_rep_kpis(
+    uow: UowDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    as_of: datetime | None = None,
+    team_id: str | None = None,
+    format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
+):
+    """Per rep: leads handled, speed to first contact, deals, win rate, won and ordered amounts."""
+    async with uow:
+        kpis = await rep_kpis_as_of(uow=uow, principal=principal, as_of=as_of or clock(), team_id=team_id)
+    if format == "json":
+        return kpis
+    rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in kpis["rows"]]
+    return csv_response(CSV_COLUMNS, rows, "rep-kpis.csv")

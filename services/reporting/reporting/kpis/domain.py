@@ -1,0 +1,52 @@
+"""Rep KPI rules, no I/O: merge per-rep lead, deal and order figures into one row per rep."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from reporting.opportunities.funnel import Fact
+
+
+def _no_deals() -> dict:
+    return {"deals": 0, "won": 0, "lost": 0, "won_amount": Decimal(0)}
+
+
+def deals_per_rep(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> dict[str | None, dict]:
+    """Per owner of each deal's latest state: deals, won, lost, win rate, won amount."""
+    history: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        history[fact.opportunity_id].append(fact)
+    reps: dict[str | None, dict] = defaultdict(_no_deals)
+    for deal in history.values():
+        latest = max(deal, key=lambda f: f.version)
+        if not visible(latest):
+            continue
+        rep = reps[latest.owner_id]
+        rep["deals"] += 1
+        rep["won"] += latest.status == "won"
+        rep["lost"] += latest.status == "lost"
+        if latest.status == "won":
+            rep["won_amount"] += latest.amount
+    return reps
+
+
+def kpi_rows(leads: list[dict], deals: dict[str | None, dict], ordered: list[dict]) -> list[dict]:
+    """One row per rep (None = unassigned) with every KPI; reps ordered by id, unassigned last."""
+    reps = {row["key"] for row in leads} | set(deals) | {row["key"] for row in ordered}
+    lead_rows = {row["key"]: row for row in leads}
+    order_rows = {row["key"]: row for row in ordered}
+    rows = []
+    for rep in sorted(reps, key=lambda r: (r is None, r or "")):
+        lead = lead_rows.get(rep, {})
+        deal = deals.get(rep) or _no_deals()
+        closed = deal["won"] + deal["lost"]
+        rows.append({
+            "owner_id": rep, "leads": lead.get("captured", 0), "contacted": lead.get("contacted", 0),
+            "converted": lead.get("converted", 0),
+            "speed_to_lead_hours": (lead.get("speed_to_lead_hours") or {}).get("average"),
+            "deals": deal["deals"], "won": deal["won"], "lost": deal["lost"],
+            "win_rate": round(deal["won"] / closed, 4) if closed else None,
+            "won_amount": str(deal["won_amount"]),
+            "ordered_amount": order_rows.get(rep, {}).get("amount", "0"),
+        })
+    return rows

@@ -1,0 +1,61 @@
+"""Lead funnel rules, no I/O: which stages an event proves a lead reached, versions, rates."""
+
+from crm_shared.events.base import Event
+from crm_shared.events.leads import LeadCapturedV1, LeadConvertedV1, LeadDisqualifiedV1, LeadSnapshot
+from reporting.versions import version_of
+
+STAGES = ("captured", "contacted", "qualified", "converted")
+DISQUALIFIED = "disqualified"
+MERGED = "merged"  # the lead was a duplicate, folded into another: it leaves every count
+COLUMNS = (*STAGES, DISQUALIFIED)
+
+
+def version(event: Event) -> str:
+    """A string that orders changes by event time (compare as strings); at the same instant a capture
+    comes before any later change of the lead, and the event id breaks the remaining ties."""
+    return version_of(event, 0 if isinstance(event, LeadCapturedV1) else 1)
+
+
+def stages_reached(event: Event) -> list[str]:
+    """The stages the event shows the lead has reached; a later stage implies every earlier one."""
+    if isinstance(event, LeadCapturedV1):
+        return _through(event.status) if event.status in STAGES else ["captured"]
+    if isinstance(event, LeadConvertedV1):
+        return list(STAGES)
+    if isinstance(event, LeadDisqualifiedV1):
+        return ["captured", DISQUALIFIED]
+    if isinstance(event, LeadSnapshot):
+        if event.status == DISQUALIFIED:
+            return ["captured", DISQUALIFIED]
+        if event.status in STAGES:
+            return _through(event.status)
+        return ["captured"]
+    return []
+
+
+def _through(stage: str) -> list[str]:
+    return list(STAGES[: STAGES.index(stage) + 1])
+
+
+def rates(counts: dict[str, int]) -> dict[str, float | None]:
+    """Stage-to-stage conversion rates and the overall captured → converted rate (None when 0/0)."""
+    result: dict[str, float | None] = {}
+    for previous, stage in zip(STAGES, STAGES[1:], strict=False):
+        result[stage] = _ratio(counts.get(stage, 0), counts.get(previous, 0))
+    result["overall"] = _ratio(counts.get("converted", 0), counts.get("captured", 0))
+    return result
+
+
+def speed_to_lead(hours: list[float]) -> dict:
+    """How fast leads were first contacted: how many, the average and the median, in hours."""
+    if not hours:
+        return {"count": 0, "average": None, "median": None}
+    ordered = sorted(hours)
+    middle = len(ordered) // 2
+    median = ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    average = sum(ordered) / len(ordered)
+    return {"count": len(ordered), "average": round(average, 2), "median": round(median, 2)}
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None

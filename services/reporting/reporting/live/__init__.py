@@ -1,0 +1,1 @@
+"""Live dashboards: the page, the login proxy and the Server-Sent Events stream."""

@@ -1,0 +1,123 @@
+"""The dashboard page, the login proxy to sales, the dashboard JSON and its Server-Sent Events stream."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sse_starlette import EventSourceResponse
+
+from crm_shared.auth import InvalidToken, Principal, PrincipalDep, decode_token
+from crm_shared.service import CtxDep, UowDep
+from reporting.clock import ClockDep
+from reporting.live.dashboard import dashboard
+from reporting.live.hub import hub
+from reporting.live.language import page_language
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+router = APIRouter(tags=["dashboard"])
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+async def page(request: Request) -> HTMLResponse:
+    """The live dashboard (plain HTML, CSS and JavaScript), in the language the browser asks for."""
+    language = page_language(request.headers.get("accept-language", ""))
+    html = (STATIC / "index.html").read_text(encoding="utf-8").replace("{{lang}}", language)
+    return HTMLResponse(html)
+
+
+class SessionCreate(BaseModel):
+    """A login, forwarded to sales: reporting never stores or checks passwords itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=320)
+    password: str = Field(min_length=1, max_length=1000)
+
+
+class SessionRead(BaseModel):
+    """The token sales issued, and who it is for."""
+
+    access_token: str
+    token_type: str = "bearer"
+    user_id: str
+    role: str
+    name: str
+
+
+def get_sales_client() -> httpx.AsyncClient:
+    """FastAPI dependency: an HTTP client for sales (tests override it with an in-process transport)."""
+    return httpx.AsyncClient(timeout=10)
+
+
+@router.post("/session")
+async def create_session(
+    body: SessionCreate, request: Request, client: Annotated[httpx.AsyncClient, Depends(get_sales_client)]
+) -> SessionRead:
+    """Log in through sales' `/auth/token` and hand the token to the page."""
+    settings = request.app.state.settings
+    async with client:
+        try:
+            response = await client.post(settings.sales_url.rstrip("/") + "/auth/token",
+                                         data={"username": body.username, "password": body.password})
+        except httpx.HTTPError as error:
+            raise HTTPException(502, f"sales is unreachable: {error.__class__.__name__}") from error
+    if response.status_code in (400, 401):
+        raise HTTPException(401, "wrong email or password")
+    if response.status_code != 200:
+        raise HTTPException(502, f"sales answered {response.status_code}")
+    token = response.json().get("access_token", "")
+    try:
+        principal = decode_token(settings.auth, token)
+    except InvalidToken as error:
+        detail = "sales issued a token reporting cannot verify (JWT secrets differ)"
+        raise HTTPException(502, detail) from error
+    return SessionRead(access_token=token, user_id=principal.user_id, role=principal.role.value,
+                       name=principal.name)
+
+
+@router.get("/reports/dashboard")
+async def get_dashboard(uow: UowDep, principal: PrincipalDep, clock: ClockDep, request: Request) -> dict:
+    """Everything the dashboard shows, as the caller may see it."""
+    return await dashboard(uow=uow, principal=principal, now=clock(),
+                           days=request.app.state.settings.dashboard_days)
+
+
+@router.get("/stream")
+async def stream(
+    request: Request,
+    ctx: CtxDep,
+    clock: ClockDep,
+    token: Annotated[str, Query(description="The bearer token (EventSource cannot send headers)")],
+) -> EventSourceResponse:
+    """Server-Sent Events: a `dashboard` event at once and after every change the caller can see."""
+    try:
+        principal = decode_token(request.app.state.settings.auth, token)
+    except InvalidToken as error:
+        raise HTTPException(401, f"Invalid token: {error}") from error
+    settings = request.app.state.settings
+    updates = _updates(ctx, principal, clock, settings.stream_poll_s, settings.dashboard_days)
+    return EventSourceResponse(updates, ping=15)
+
+
+async def _updates(ctx, principal: Principal, clock, poll_s: float, days: int) -> AsyncIterator[dict]:
+    wake = hub.subscribe()
+    last = None
+    try:
+        while True:
+            wake.clear()
+            body = json.dumps(await dashboard(uow=ctx.uow(), principal=principal, now=clock(), days=days))
+            if body != last:
+                yield {"event": "dashboard", "data": body}
+                last = body
+            try:
+                await asyncio.wait_for(wake.wait(), timeout=poll_s)
+            except TimeoutError:
+                pass  # the tick: catches changes other replicas applied to the shared database
+    finally:
+        hub.unsubscribe(wake)

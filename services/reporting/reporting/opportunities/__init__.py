@@ -1,0 +1,1 @@
+"""The opportunity funnel: count and amount per stage, conversion, time in stage, losses, as of X."""

@@ -1,0 +1,38 @@
+"""Opportunity funnel route: JSON, or the per-stage table as CSV with `?format=csv`."""
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter
+
+from crm_shared.auth import PrincipalDep
+from crm_shared.service import UowDep
+from reporting.clock import ClockDep
+from reporting.csv_export import csv_response
+from reporting.opportunities.queries import opportunity_funnel_as_of
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+CSV_COLUMNS = ("stage_id", "stage_name", "stage_type", "probability", "count", "amount", "entered",
+               "advanced", "lost", "conversion_rate", "loss_rate", "avg_days_in_stage", "p90_days_in_stage")
+
+
+@router.get("/opportunity-funnel", response_model=None)
+async def get_opportunity_funnel(
+    uow: UowDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    as_of: datetime | None = None,
+    pipeline_id: str | None = None,
+    owner_id: str | None = None,
+    team_id: str | None = None,
+    format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
+):
+    """Count and amount per stage, conversion, loss reasons, time in stage, win rate, the bottleneck."""
+    async with uow:
+        funnel = await opportunity_funnel_as_of(uow=uow, principal=principal, as_of=as_of or clock(),
+                                                pipeline_id=pipeline_id, owner_id=owner_id, team_id=team_id)
+    if format == "json":
+        return funnel
+    rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in funnel["stages"]]
+    return csv_response(CSV_COLUMNS, rows, "opportunity-funnel.csv")
+

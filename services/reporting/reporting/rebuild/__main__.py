@@ -1,0 +1,46 @@
+"""`python -m reporting.rebuild`: replay every topic into a fresh database, with a progress bar."""
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reporting.config import ReportingSettings
+from reporting.rebuild.replay import NotFresh, replay
+
+app = typer.Typer(add_completion=False, help=__doc__)
+
+
+@app.command()
+def rebuild(
+    database_url: Annotated[str | None, typer.Option(help="A fresh database (default: settings)")] = None,
+    bootstrap_servers: Annotated[str | None, typer.Option(help="Kafka (default: REPORTING_KAFKA__…)")] = None,
+    chunk: Annotated[int, typer.Option(min=1, help="Records per transaction")] = 2000,
+) -> None:
+    """Replay every topic reporting consumes, from the start to the current end offsets."""
+    settings = ReportingSettings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    if bootstrap_servers:
+        settings.kafka = settings.kafka.model_copy(update={"bootstrap_servers": bootstrap_servers})
+    console = Console()
+    columns = (TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("replay", total=None)
+
+        def on_progress(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        try:
+            stats = asyncio.run(replay(settings, on_progress=on_progress, chunk=chunk))
+        except NotFresh as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from error
+    console.print(f"read {stats.read}, applied {stats.applied}, duplicates {stats.duplicates}, "
+                  f"ignored {stats.ignored}, rejected {stats.rejected}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,116 @@
+"""Replay every topic reporting consumes, from the start to the current end, into a fresh database."""
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from sqlalchemy import func, select
+
+from crm_shared.db import create_engine, session_factory
+from crm_shared.messaging.uow import UnitOfWork
+from crm_shared.migrations import upgrade
+from reporting.config import ReportingSettings
+from reporting.handlers import handlers
+from reporting.models import messaging
+from reporting.rebuild.applier import ApplyStats, ChunkApplier
+
+MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
+
+
+class NotFresh(Exception):
+    """The target database already holds applied events: a rebuild needs an empty one."""
+
+
+@dataclass
+class ReplayPlan:
+    """The partitions to read, where each starts, and a first estimate of where each ends."""
+
+    consumer: AIOKafkaConsumer
+    begin: dict[TopicPartition, int]
+    estimate: dict[TopicPartition, int]
+
+
+async def prepare_database(database_url: str, *, require_fresh: bool = True) -> None:
+    """Migrate the target database; refuse one whose inbox already holds events."""
+    await upgrade(MIGRATIONS, database_url)
+    if not require_fresh:
+        return
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            counted = await connection.execute(select(func.count()).select_from(messaging.inbox))
+            applied = counted.scalar_one()
+    finally:
+        await engine.dispose()
+    if applied:
+        raise NotFresh(f"the database already holds {applied} applied events; give a new --database-url")
+
+
+async def plan(settings: ReportingSettings, topics: list[str] | None = None) -> ReplayPlan:
+    """A consumer without a group, assigned every partition of the topics and placed at their start."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers, group_id=None, enable_auto_commit=False,
+        auto_offset_reset="earliest", fetch_max_wait_ms=settings.kafka.fetch_max_wait_ms,
+        max_partition_fetch_bytes=4 * 1024 * 1024,
+    )
+    await consumer.start()
+    known = await consumer.topics()
+    wanted = [topic for topic in (topics or sorted(handlers.by_topic)) if topic in known]
+    partitions = [TopicPartition(topic, p) for topic in wanted
+                  for p in sorted(consumer.partitions_for_topic(topic) or ())]
+    consumer.assign(partitions)
+    if not partitions:
+        return ReplayPlan(consumer, {}, {})
+    begin = await consumer.beginning_offsets(partitions)
+    estimate = await consumer.end_offsets(partitions)
+    for tp in partitions:
+        consumer.seek(tp, begin[tp])
+    return ReplayPlan(consumer, begin, estimate)
+
+
+async def replay(
+    settings: ReportingSettings,
+    *,
+    on_progress: Callable[[int, int], None] = lambda done, total: None,
+    chunk: int = 2000,
+    require_fresh: bool = True,
+) -> ApplyStats:
+    """Rebuild the projections in `settings.database_url` from every topic; `on_progress(done, total)`.
+
+    Each partition is read up to the high watermark its first fetch reports (the end when the replay
+    started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
+    it lists serve only as the progress bar's first estimate.
+    """
+    await prepare_database(settings.database_url, require_fresh=require_fresh)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
+    replay_plan = await plan(settings)
+    consumer, begin = replay_plan.consumer, replay_plan.begin
+    end: dict[TopicPartition, int] = {}
+    applying: asyncio.Task | None = None
+    try:
+        remaining, done = set(begin), 0
+        while remaining:
+            batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=chunk)
+            for tp in remaining - end.keys():
+                if consumer.highwater(tp) is not None:
+                    end[tp] = consumer.highwater(tp)
+            records = [r for tp, part in batch.items() for r in part if r.offset < end.get(tp, r.offset + 1)]
+            events = applier.decode(records)  # while the previous chunk is being written
+            if applying is not None:
+                await applying
+            applying = asyncio.create_task(applier.apply_decoded(records, events))
+            done += len(records)
+            on_progress(done, sum(end.get(tp, replay_plan.estimate[tp]) - begin[tp] for tp in begin))
+            remaining = {tp for tp in remaining if tp not in end or await consumer.position(tp) < end[tp]}
+        if applying is not None:
+            await applying
+    finally:
+        if applying is not None and not applying.done():
+            applying.cancel()
+        await consumer.stop()
+        await engine.dispose()
+    return applier.stats

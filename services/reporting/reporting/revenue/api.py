@@ -1,0 +1,37 @@
+"""Revenue route: JSON, or CSV with `?format=csv` (one line per group and kind)."""
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter
+
+from crm_shared.auth import PrincipalDep
+from crm_shared.service import UowDep
+from reporting.clock import ClockDep
+from reporting.csv_export import csv_response
+from reporting.revenue.queries import revenue_as_of
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+CSV_COLUMNS = ("count", "amount", "share", "vs_previous", "vs_year_before")
+
+
+@router.get("/revenue", response_model=None)
+async def get_revenue(
+    uow: UowDep,
+    principal: PrincipalDep,
+    clock: ClockDep,
+    as_of: datetime | None = None,
+    group_by: Literal["owner", "team", "month", "quarter", "year"] = "month",
+    owner_id: str | None = None,
+    team_id: str | None = None,
+    format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
+):
+    """Won and ordered amounts by rep, team or period, shares, change on the period and year before."""
+    async with uow:
+        revenue = await revenue_as_of(uow=uow, principal=principal, as_of=as_of or clock(), group_by=group_by,
+                                      owner_id=owner_id, team_id=team_id)
+    if format == "json":
+        return revenue
+    rows = [[kind, row["key"] or "", *("" if row.get(c) is None else row[c] for c in CSV_COLUMNS)]
+            for kind in ("won", "ordered") for row in revenue[kind]["rows"]]
+    return csv_response(["kind", group_by, *CSV_COLUMNS], rows, "revenue.csv")

@@ -1,0 +1,82 @@
+"""Revenue rules, no I/O: sales (won deals, orders) summed by rep, team or period, with shares and changes."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from reporting.opportunities.funnel import Fact
+
+PERIODS = {"month": 12, "quarter": 4, "year": 1}
+
+
+@dataclass(frozen=True)
+class Sale:
+    """One won deal or one order: who, when (won or placed) and how much."""
+
+    owner_id: str | None
+    team_id: str | None
+    at: datetime
+    amount: Decimal
+
+
+def won_sales(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> list[Sale]:
+    """Deals whose latest state is won, dated by when they were first won, at their latest amount."""
+    history: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        history[fact.opportunity_id].append(fact)
+    sales = []
+    for deal in history.values():
+        latest = max(deal, key=lambda f: f.version)
+        if latest.status == "won" and visible(latest):
+            won_at = min((f for f in deal if f.status == "won"), key=lambda f: f.version).occurred_at
+            sales.append(Sale(latest.owner_id, latest.team_id, won_at, latest.amount))
+    return sales
+
+
+def summarize(sales: Iterable[Sale], group_by: str) -> dict:
+    """Count, amount and share of the total per group; per period also the change against the period
+    before and the same period a year before."""
+    totals: dict[str | None, list] = defaultdict(lambda: [0, Decimal(0)])
+    for sale in sales:
+        totals[_key(sale, group_by)][0] += 1
+        totals[_key(sale, group_by)][1] += sale.amount
+    grand = sum((amount for _, amount in totals.values()), Decimal(0))
+    rows = []
+    for key, (count, amount) in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or "")):
+        row = {"key": key, "count": count, "amount": str(amount),
+               "share": round(float(amount / grand), 4) if grand else None}
+        if group_by in PERIODS and key is not None:
+            row["vs_previous"] = _change(amount, totals.get(_shift(key, group_by, 1)))
+            row["vs_year_before"] = _change(amount, totals.get(_shift(key, group_by, PERIODS[group_by])))
+        rows.append(row)
+    return {"rows": rows, "total": {"count": sum(c for c, _ in totals.values()), "amount": str(grand)}}
+
+
+def _key(sale: Sale, group_by: str) -> str | None:
+    if group_by == "owner":
+        return sale.owner_id
+    if group_by == "team":
+        return sale.team_id
+    if group_by == "month":
+        return f"{sale.at.year:04d}-{sale.at.month:02d}"
+    if group_by == "quarter":
+        return f"{sale.at.year:04d}-Q{(sale.at.month - 1) // 3 + 1}"
+    return f"{sale.at.year:04d}"
+
+
+def _shift(key: str, group_by: str, back: int) -> str:
+    """The period `back` periods before `key`."""
+    if group_by == "year":
+        return f"{int(key) - back:04d}"
+    year, part = key.split("-")
+    index = int(year) * PERIODS[group_by] + (int(part.lstrip("Q")) - 1) - back
+    year, part = divmod(index, PERIODS[group_by])
+    return f"{year:04d}-{part + 1:02d}" if group_by == "month" else f"{year:04d}-Q{part + 1}"
+
+
+def _change(amount: Decimal, before: list | None) -> float | None:
+    if not before or not before[1]:
+        return None
+    return round(float((amount - before[1]) / before[1]), 4)

@@ -1,0 +1,56 @@
+"""Orders: keep every order snapshot as a fact (insert-only, replica-safe); ordered sales as of a date."""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from crm_shared.db import dialect_insert
+from crm_shared.events.base import Event
+from crm_shared.events.sales import OrderCreatedV1, OrderSnapshot
+from crm_shared.messaging.uow import UnitOfWork
+from reporting.models import OrderFact
+from reporting.revenue.domain import Sale
+from reporting.versions import utc_naive, version_of
+
+NOT_SOLD = frozenset({"draft", "cancelled"})
+
+
+@dataclass(frozen=True)
+class OrderState:
+    """One order snapshot as the projection stored it."""
+
+    order_id: str
+    version: str
+    occurred_at: datetime
+    owner_id: str | None
+    team_id: str | None
+    amount: Decimal
+    status: str
+
+
+async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Store the order snapshots among `events` (a fact already stored is left as it is)."""
+    rows = [{"order_id": e.aggregate_id, "event_id": str(e.event_id),
+             "version": version_of(e, 0 if isinstance(e, OrderCreatedV1) else 1),
+             "occurred_at": utc_naive(e.occurred_at), "owner_id": e.owner_id, "team_id": e.team_id,
+             "account_id": e.account_id, "amount": e.amount, "currency": e.currency, "status": e.status}
+            for e in events if isinstance(e, OrderSnapshot)]
+    if rows:
+        insert = dialect_insert(uow.session)(OrderFact.__table__).on_conflict_do_nothing()
+        await uow.session.execute(insert, rows)
+
+
+def ordered_sales(states: Iterable[OrderState], visible: Callable[[OrderState], bool]) -> list[Sale]:
+    """Orders whose latest state is neither draft nor cancelled, dated when first placed."""
+    history: dict[str, list[OrderState]] = defaultdict(list)
+    for state in states:
+        history[state.order_id].append(state)
+    sales = []
+    for order in history.values():
+        latest = max(order, key=lambda s: s.version)
+        if latest.status not in NOT_SOLD and visible(latest):
+            placed = min((s for s in order if s.status not in NOT_SOLD), key=lambda s: s.version).occurred_at
+            sales.append(Sale(latest.owner_id, latest.team_id, placed, latest.amount))
+    return sales

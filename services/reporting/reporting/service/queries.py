@@ -1,0 +1,31 @@
+"""Service answers: the ticket facts known at a date, as the caller may see them."""
+
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+
+from crm_shared.auth import Principal, can_see
+from crm_shared.messaging.uow import UnitOfWork
+from reporting.models import TicketFact as TicketFactRow
+from reporting.service.figures import TicketFact, service_figures
+from reporting.versions import utc_naive
+
+ServiceGroupBy = Literal["agent", "queue", "channel", "priority", "none"]
+_FIELDS = [TicketFactRow.__table__.c[name] for name in TicketFact.__dataclass_fields__]
+
+
+async def service_figures_as_of(
+    *, uow: UnitOfWork, principal: Principal, as_of: datetime, group_by: ServiceGroupBy = "none",
+    queue_id: str | None = None, channel: str | None = None,
+) -> dict:
+    """Backlog, response and resolution times, SLA compliance and CSAT as they stood at `as_of`."""
+    at = utc_naive(as_of)
+    facts = [TicketFact(**row._mapping)
+             for row in await uow.session.execute(select(*_FIELDS).where(TicketFactRow.occurred_at <= at))]
+
+    def visible(fact: TicketFact) -> bool:
+        return (can_see(principal, fact.assignee_id) and queue_id in (None, fact.queue_id)
+                and channel in (None, fact.channel))
+
+    return {"as_of": at.isoformat() + "Z", **service_figures(facts, visible, group_by)}

@@ -1,0 +1,56 @@
+"""Helpers of the reporting tests: a fixed clock, principals, Kafka records, the app under test."""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import count
+
+import httpx
+from aiokafka import ConsumerRecord
+from fastapi import FastAPI
+
+from crm_shared.auth import Principal, Role
+from crm_shared.events.base import Event
+from crm_shared.testing import bearer
+
+NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
+ADMIN = Principal("admin-1", Role.ADMIN, None, "Ada Admin")
+_offsets = count()
+
+
+def record(event: Event, offset: int | None = None) -> ConsumerRecord:
+    """The Kafka record the outbox relay would publish for the event."""
+    key, value = event.aggregate_id.encode(), event.model_dump_json().encode()
+    headers = [(k, v.encode()) for k, v in event.headers().items()]
+    offset = next(_offsets) if offset is None else offset
+    return ConsumerRecord(event.topic, 0, offset, 0, 0, key, value, None, len(key), len(value), headers)
+
+
+@dataclass
+class Reporting:
+    """A reporting app on a fresh migrated database, a client on it, and a way to feed it events."""
+
+    app: FastAPI
+    client: httpx.AsyncClient
+
+    async def feed(self, *events: Event) -> None:
+        """Consume the events through the service's idempotent processor, one record each."""
+        await self.app.state.ctx.processor.process_batch(tuple(record(e) for e in events))
+
+    async def get(self, path: str, principal: Principal = ADMIN, **params) -> httpx.Response:
+        """GET as `principal`."""
+        return await self.client.get(path, params=params, headers=bearer(principal))
+
+
+async def dump_projections(app: FastAPI) -> dict[str, list[tuple]]:
+    """Every projection table's rows, sorted: two databases with equal dumps answer alike."""
+    from sqlalchemy import select
+
+    from reporting.models import Base
+
+    tables = {name: table for name, table in Base.metadata.tables.items() if name not in ("inbox", "outbox")}
+    dump = {}
+    async with app.state.ctx.uow() as uow:
+        for name, table in sorted(tables.items()):
+            rows = await uow.session.execute(select(*table.columns).order_by(*table.primary_key.columns))
+            dump[name] = [tuple(row) for row in rows]
+    return dump

@@ -1,0 +1,132 @@
+"""The dashboard's server side: page language, login proxy, dashboard JSON, the stream and its wake-ups."""
+
+import asyncio
+import json
+from datetime import timedelta
+
+import httpx
+import pytest
+from reporting_support import NOW
+
+from crm_shared.auth import Principal, Role, issue_token
+from crm_shared.events.leads import LeadAssignedV1, LeadCapturedV1
+from reporting.live.api import _updates, get_sales_client
+from reporting.live.hub import hub, notify_after_commit
+from reporting.live.language import page_language
+
+REP = Principal("rep-7", Role.REP, "team-1", "Rita Rep")
+
+
+def lead(lead_id: str, source: str, hours_ago: float, owner: str | None = None) -> list:
+    """A lead captured `hours_ago` before NOW, assigned to `owner` when given."""
+    at = NOW - timedelta(hours=hours_ago)
+    events = [LeadCapturedV1(aggregate_id=lead_id, name=lead_id, source=source, occurred_at=at)]
+    if owner:
+        events.append(LeadAssignedV1(aggregate_id=lead_id, owner_id=owner, team_id="team-1", occurred_at=at))
+    return events
+
+
+@pytest.mark.parametrize(("header", "language"), [
+    ("zh-CN,zh;q=0.9,en;q=0.8", "zh-CN"), ("en-US,en;q=0.9", "en"), ("", "en"), ("fr-FR", "en"),
+    ("en;q=0.5, zh-TW;q=0.8", "zh-CN"), ("zh;q=bogus, en", "en"),
+])
+def test_page_language_follows_accept_language(header, language):
+    assert page_language(header) == language
+
+
+async def test_page_and_assets_are_served(sqlite_reporting):
+    page = await sqlite_reporting.client.get("/", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert page.status_code == 200 and '<html lang="zh-CN">' in page.text
+    script = await sqlite_reporting.client.get("/static/dashboard.js")
+    assert script.status_code == 200 and "EventSource" in script.text
+
+
+async def test_dashboard_is_role_aware(sqlite_reporting):
+    await sqlite_reporting.feed(*lead("a", "web_form", 1, REP.user_id), *lead("b", "web_form", 30),
+                                *lead("c", "referral", 50, "rep-8"))
+    admin_view = (await sqlite_reporting.get("/reports/dashboard")).json()
+    assert admin_view["leads_by_source"] == {"referral": 1, "web_form": 2}
+    assert admin_view["funnel"]["captured"] == 3
+    assert [d["captured"] for d in admin_view["trend"][-3:]] == [1, 1, 1]
+    assert len(admin_view["trend"]) == 14 and admin_view["trend"][-1]["day"] == "2026-03-31"
+    assert admin_view["pipeline"] == {"stages": [], "win_rate": None, "won_amount": "0", "bottleneck": None}
+    assert admin_view["service"]["tickets"] == 0 and admin_view["service"]["csat"] is None
+    rep_view = (await sqlite_reporting.get("/reports/dashboard", REP)).json()
+    assert rep_view["leads_by_source"] == {"web_form": 1}
+    assert rep_view["viewer"] == {"user_id": "rep-7", "role": "rep", "name": "Rita Rep"}
+    assert [(row["owner_id"], row["leads"]) for row in rep_view["reps"]] == [("rep-7", 1)]
+
+
+async def test_stream_pushes_the_callers_figures_after_each_commit(sqlite_reporting):
+    ctx = sqlite_reporting.app.state.ctx
+    updates = _updates(ctx, REP, lambda: NOW, poll_s=30, days=14)
+    first = json.loads((await anext(updates))["data"])
+    assert first["funnel"]["captured"] == 0
+    next_update = asyncio.ensure_future(anext(updates))
+    await sqlite_reporting.feed(*lead("x", "hotline", 0.1, "someone-else"))  # not the rep's: no push
+    await asyncio.sleep(0.2)
+    assert not next_update.done()
+    await sqlite_reporting.feed(*lead("y", "hotline", 0.1, REP.user_id))
+    pushed = json.loads((await asyncio.wait_for(next_update, 5))["data"])  # woken by the commit, not the tick
+    while pushed["leads_by_source"] != {"hotline": 1}:  # a push may land between the capture and assignment
+        pushed = json.loads((await asyncio.wait_for(anext(updates), 5))["data"])
+    assert pushed["funnel"]["captured"] == 1 and pushed["viewer"]["user_id"] == REP.user_id
+    await updates.aclose()
+    assert hub.subscriber_count == 0
+
+
+async def test_hub_hears_commits_only(sqlite_reporting):
+    before = hub.published
+    async with sqlite_reporting.app.state.ctx.uow() as uow:
+        notify_after_commit(uow, lead("r", "web_form", 1)[0])
+        await uow.rollback()
+    assert hub.published == before
+    await sqlite_reporting.feed(*lead("s", "web_form", 1))
+    assert hub.published == before + 1
+
+
+async def test_stream_refuses_a_bad_token(sqlite_reporting):
+    response = await sqlite_reporting.client.get("/stream", params={"token": "forged"})
+    assert response.status_code == 401
+    missing = await sqlite_reporting.client.get("/stream")
+    assert missing.status_code == 422
+
+
+def sales_stub(app, answer) -> None:
+    """Point /session at a fake sales whose /auth/token answers with `answer(request)`."""
+    transport = httpx.MockTransport(answer)
+    app.dependency_overrides[get_sales_client] = lambda: httpx.AsyncClient(transport=transport)
+
+
+async def test_session_forwards_the_login_to_sales(sqlite_reporting):
+    auth = sqlite_reporting.app.state.settings.auth
+    seen = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append((str(request.url), request.content.decode()))
+        if b"password=right" not in request.content:
+            return httpx.Response(401, json={"detail": "bad credentials"})
+        return httpx.Response(200, json={"access_token": issue_token(auth, REP), "token_type": "bearer"})
+
+    sales_stub(sqlite_reporting.app, answer)
+    login = sqlite_reporting.client.post
+    ok = await login("/session", json={"username": "rita@example.com", "password": "right"})
+    assert ok.status_code == 200, ok.text
+    assert (ok.json()["role"], ok.json()["user_id"]) == ("rep", "rep-7")
+    assert seen[0][0] == "http://127.0.0.1:8002/auth/token" and "username=rita%40example.com" in seen[0][1]
+    wrong = await login("/session", json={"username": "rita@example.com", "password": "x"})
+    assert wrong.status_code == 401 and wrong.headers["content-type"] == "application/problem+json"
+    extra = await login("/session", json={"username": "a", "password": "b", "role": "admin"})
+    assert extra.status_code == 422
+
+
+async def test_session_reports_an_unreachable_or_foreign_sales(sqlite_reporting):
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused", request=request)
+
+    sales_stub(sqlite_reporting.app, down)
+    unreachable = await sqlite_reporting.client.post("/session", json={"username": "a", "password": "b"})
+    assert unreachable.status_code == 502
+    sales_stub(sqlite_reporting.app, lambda request: httpx.Response(200, json={"access_token": "not-ours"}))
+    foreign = await sqlite_reporting.client.post("/session", json={"username": "a", "password": "b"})
+    assert foreign.status_code == 502 and "JWT" in foreign.json()["detail"]

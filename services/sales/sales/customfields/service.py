@@ -1,0 +1,82 @@
+"""Custom field use cases: define fields, and check a record's values against them."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import uuid4
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from sqlalchemy import select
+
+from crm_shared.messaging.uow import UnitOfWork
+from sales.customfields.domain import FieldDef, check_values
+from sales.customfields.models import CustomField
+from sales.org import commit_or_conflict
+
+Entity = Literal["account", "contact", "opportunity"]
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,49}$")]
+Option = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class CustomFieldCreate(BaseModel):
+    """A new custom field; select and multi-select fields need options."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entity: Entity
+    key: Key
+    label: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    type: Literal["text", "number", "date", "select", "multi_select"]
+    required: bool = False
+    options: Annotated[list[Option], Field(max_length=100)] = []
+
+    @model_validator(mode="after")
+    def _options_for_selects(self) -> "CustomFieldCreate":
+        if self.type in ("select", "multi_select") and not self.options:
+            raise ValueError("select and multi_select fields need options")
+        return self
+
+
+class CustomFieldRead(BaseModel):
+    """A custom field as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    entity: str
+    key: str
+    label: str
+    type: str
+    required: bool
+    options: list[str]
+
+
+async def define_field(*, uow: UnitOfWork, data: CustomFieldCreate, now: datetime) -> CustomField:
+    """Add a custom field (admin); existing records are not touched, a required one applies on next write."""
+    field = CustomField(id=str(uuid4()), created_at=now, **data.model_dump())
+    uow.session.add(field)
+    await commit_or_conflict(uow, f"{data.entity} already has a custom field {data.key}")
+    return field
+
+
+async def list_fields(*, uow: UnitOfWork, entity: str | None) -> list[CustomField]:
+    """The custom fields, of one entity or all."""
+    query = select(CustomField).order_by(CustomField.entity, CustomField.key)
+    if entity:
+        query = query.where(CustomField.entity == entity)
+    return list((await uow.session.execute(query)).scalars())
+
+
+async def checked_values(
+    uow: UnitOfWork,
+    entity: str,
+    current: dict | None,
+    sent: dict[str, Any] | None,
+    *,
+    enforce_required: bool = True,
+) -> dict[str, Any]:
+    """The record's custom values after the change, checked against the entity's definitions."""
+    defs = {
+        f.key: FieldDef(f.key, f.type, f.required, tuple(f.options))
+        for f in await list_fields(uow=uow, entity=entity)
+    }
+    return check_values(defs, current or {}, sent, enforce_required=enforce_required)

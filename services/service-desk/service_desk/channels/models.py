@@ -1,0 +1,38 @@
+"""Calls from the CTI and web-form submissions (the idempotency and spam record)."""
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_shared.db import UtcDateTime
+from service_desk.models import Base
+
+
+class Call(Base):
+    """A phone call: who called, which agent took it, and its life (ringing, answered, ended)."""
+
+    __tablename__ = "call"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    caller: Mapped[str] = mapped_column(String(20), index=True)  # E.164
+    agent_id: Mapped[str] = mapped_column(String(36), index=True)
+    contact_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    account_id: Mapped[str | None] = mapped_column(String(36))
+    ticket_id: Mapped[str | None] = mapped_column(String(36))
+    status: Mapped[str] = mapped_column(String(10))  # ringing | answered | ended
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class WebSubmission(Base):
+    """A post of the public ticket form: its idempotency key and what became of it."""
+
+    __tablename__ = "web_submission"
+
+    idempotency_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(10))  # ticket | spam
+    ticket_id: Mapped[str | None] = mapped_column(String(36))
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,94 @@
+"""The live dashboard in a real headless Chromium: log in, post a lead, see it appear without reload."""
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from crm_shared.messaging.tansu import TansuBroker, free_port
+from e2e_stack import ServiceProcess
+
+pytestmark = pytest.mark.timeout(240)
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ADMIN = {"username": "admin@example.com", "password": "admin-change-me"}
+
+
+@pytest.fixture(scope="module")
+async def stack(tmp_path_factory):
+    """leads, sales and reporting as processes on a broker of their own; reporting logs in through sales."""
+    tansu = TansuBroker(free_port()).start()
+    var = tmp_path_factory.mktemp("dashboard")
+    common = {"bootstrap": tansu.bootstrap_servers, "var_dir": var, "log_dir": var}
+    procs = {name: ServiceProcess(name, **common) for name in ("leads", "sales")}
+    procs["reporting"] = ServiceProcess("reporting", extra_env={"REPORTING_SALES_URL": procs["sales"].url},
+                                        **common)
+    try:
+        for proc in procs.values():
+            await asyncio.to_thread(proc.wait_ready)
+        yield procs
+    finally:
+        for proc in procs.values():
+            proc.stop()
+        tansu.stop()
+
+
+@pytest.fixture(scope="module")
+async def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+async def post_lead(leads_url: str, token: str, source: str) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(leads_url + "/leads", headers={"Authorization": f"Bearer {token}"},
+                                     json={"name": "Dana Dashboard", "email": "dana@example.com",
+                                           "source": source})
+    assert response.status_code == 201, response.text
+
+
+async def test_dashboard_shows_a_new_lead_without_reload(stack, browser):
+    context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(stack["reporting"].url + "/")
+    await expect(page.locator("#login-form")).to_be_visible()
+    await page.fill("#username", ADMIN["username"])
+    await page.fill("#password", ADMIN["password"])
+    await page.click("#login-form button[type=submit]")
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    await expect(page.locator("#total-captured")).to_have_text("0")
+    token = await page.evaluate("sessionStorage.getItem('crm.token')")
+    await page.evaluate("window.__sameDocument = true")
+
+    source = "event"  # this stack is fresh: the first lead of any source
+    await post_lead(stack["leads"].url, token, source)
+    row = page.locator(f'#source-table tr[data-source="{source}"] .count')
+    await expect(row).to_have_text("1", timeout=15000)
+    await expect(page.locator("#total-captured")).to_have_text("1")
+    assert await page.evaluate("window.__sameDocument === true")  # updated in place: no reload
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+    await page.click("#lang-toggle")
+    await expect(page.locator("h1")).to_have_text("CRM 仪表盘")
+    await expect(page.locator("#live-status")).to_have_text("实时")
+    await context.close()
+
+
+async def test_dashboard_opens_in_the_browsers_language_and_refuses_a_wrong_password(stack, browser):
+    context = await browser.new_context(locale="zh-CN")
+    page = await context.new_page()
+    await page.goto(stack["reporting"].url + "/")
+    await expect(page.locator("h1")).to_have_text("CRM 仪表盘")
+    await page.fill("#username", ADMIN["username"])
+    await page.fill("#password", "wrong-password")
+    await page.click("#login-form button[type=submit]")
+    await expect(page.locator("#login-error")).to_have_text("邮箱或密码错误")
+    await context.close()
