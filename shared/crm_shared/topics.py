@@ -41,6 +41,7 @@ SALES_USER = Topic(
 SALES_TEAM = Topic(
     "crm.sales.team.v1", 3, "sales", ("leads", "service-desk", "reporting"), "The org directory: teams."
 )
+SALES_QUOTA = Topic("crm.sales.quota.v1", 3, "sales", ("reporting",), "Sales targets per user or team.")
 SERVICE_DESK_TICKET = Topic(
     "crm.service-desk.ticket.v1", 6, "service-desk", ("sales", "reporting"), "Ticket lifecycle and SLAs."
 )
@@ -57,6 +58,7 @@ TOPICS: tuple[Topic, ...] = (
     SALES_ORDER,
     SALES_USER,
     SALES_TEAM,
+    SALES_QUOTA,
     SERVICE_DESK_TICKET,
     INTERACTIONS,
 )

@@ -7,66 +7,18 @@ from typing import Literal
 from uuid import UUID, uuid4
 
 import pytest
+from event_samples import samples, user
 from pydantic import ValidationError
 
 from crm_shared.events import REGISTRY, Event, UnknownEventType, parse_event, register
 from crm_shared.events import base as events_base
-from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import (
-    CampaignCreatedV1,
-    CampaignUpdatedV1,
-    ConvertedAccount,
-    ConvertedContact,
-    ConvertedOpportunity,
-    LeadAssignedV1,
     LeadCapturedV1,
-    LeadConvertedV1,
-    LeadDisqualifiedV1,
-    LeadFirstContactBreachedV1,
-    LeadFirstContactWarnedV1,
-    LeadMergedV1,
-    LeadScoredV1,
-    LeadStatusChangedV1,
-    LeadUpdatedV1,
-    RoutingCandidate,
-    ScorePoint,
-    SubmissionReceivedV1,
 )
 from crm_shared.events.sales import (
-    AccountCreatedV1,
-    AccountDeletedV1,
-    AccountUpdatedV1,
-    ContactCreatedV1,
-    ContactDeletedV1,
-    ContactRole,
-    ContactUpdatedV1,
-    ContractCreatedV1,
-    ContractUpdatedV1,
-    InvoiceIssuedV1,
-    OpportunityLine,
-    OpportunityLostV1,
-    OpportunityOpenedV1,
-    OpportunityStageChangedV1,
-    OpportunityUpdatedV1,
-    OpportunityWonV1,
-    OrderCreatedV1,
-    OrderUpdatedV1,
-    PaymentRecordedV1,
-    TeamCreatedV1,
     TeamUpdatedV1,
     UserCreatedV1,
     UserUpdatedV1,
-)
-from crm_shared.events.service_desk import (
-    TicketAssignedV1,
-    TicketClosedV1,
-    TicketCsatRatedV1,
-    TicketOpenedV1,
-    TicketReopenedV1,
-    TicketResolvedV1,
-    TicketSlaBreachedV1,
-    TicketSlaWarningV1,
-    TicketUpdatedV1,
 )
 from crm_shared.topics import (
     DLQ_SUFFIX,
@@ -81,136 +33,6 @@ from crm_shared.topics import (
 
 TEST_TOPIC = "crm.test.thing.v1"  # registered by minisvc.py when another test module imports it
 TOPIC_NAME = re.compile(r"^crm\.[a-z][a-z-]*(\.[a-z][a-z-]*)?\.v[0-9]+$")
-
-
-def user(**overrides) -> UserCreatedV1:
-    fields = {"aggregate_id": "u-1", "name": "Ann", "email": "ann@example.com", "role": "rep"}
-    return UserCreatedV1(**(fields | overrides))
-
-
-def ticket(**overrides) -> dict:
-    now = events_base.utcnow()
-    return {"aggregate_id": "tk-1", "subject": "Line down", "channel": "phone", "category": "network",
-            "priority": "high", "status": "open", "account_id": "a-1", "contact_id": "c-1", "order_id": "o-1",
-            "queue_id": "q-1", "assignee_id": "u-1", "customer_tier": "A", "opened_at": now,
-            "first_response_at": now, "sla_policy_id": "p-1", "first_response_target_minutes": 60,
-            "next_update_target_minutes": 120, "resolution_target_minutes": 480, "first_response_due_at": now,
-            "next_update_due_at": now, "resolution_due_at": now, "sla_paused": False,
-            "time_spent_minutes": 30, "service_cost": "42.50"} | overrides
-
-
-def opportunity(**overrides) -> dict:
-    """The snapshot fields of a sales opportunity event."""
-    return {"aggregate_id": "o-1", "name": "Acme CRM", "account_id": "a-1", "owner_id": "u-1",
-            "team_id": "t-1", "pipeline_id": "p-1", "stage_id": "s-2", "stage_name": "Demo",
-            "probability": 40, "forecast_category": "best_case", "amount": "1200.50", "currency": "CNY",
-            "expected_close_date": "2026-06-30", "source_type": "lead", "source_id": "l-1"} | overrides
-
-
-def stage_move() -> dict:
-    """The from/to fields of a sales opportunity stage change."""
-    return {"from_stage_id": "s-1", "from_stage_name": "Qualification", "to_stage_id": "s-2",
-            "to_stage_name": "Demo", "seconds_in_previous_stage": 172800.0}
-
-
-def samples() -> list[Event]:
-    """One fully populated instance of every concrete event class."""
-    corr = uuid4()
-    return [
-        user(phone="+4912345", team_id="t-1", region="EU", capacity=5, correlation_id=corr),
-        UserUpdatedV1(aggregate_id="u-1", name="Ann B", email="ann@example.com", role="manager",
-                      active=False, changed_fields=["name", "role", "active"]),
-        TeamCreatedV1(aggregate_id="t-1", name="North", manager_id="u-1", region="EU", producer="sales"),
-        TeamUpdatedV1(aggregate_id="t-1", name="North-East", changed_fields=["name"], causation_id=corr),
-        LeadCapturedV1(aggregate_id="l-1", name="Bob", email="bob@example.com", company="Acme",
-                       source="web", campaign="spring", owner_id="u-1", team_id="t-1"),
-        LeadConvertedV1(aggregate_id="l-1", account=ConvertedAccount(name="Acme", domain="acme.com"),
-                        contact=ConvertedContact(name="Bob", email="bob@acme.com", phone="+8613800138000"),
-                        opportunity=ConvertedOpportunity(name="Acme CRM", amount="1200.50"),
-                        owner_id="u-1"),
-        AccountCreatedV1(aggregate_id="a-1", name="Acme", domain="acme.com", phones=["+8613800138000"],
-                         source_type="lead", source_id="l-1"),
-        AccountUpdatedV1(aggregate_id="a-1", name="Acme Ltd", tier="A", changed_fields=["name", "tier"]),
-        ContactCreatedV1(aggregate_id="c-1", account_id="a-1", name="Bob", emails=["bob@acme.com"],
-                         phones=["+8613800138000"], key_person=True),
-        ContactUpdatedV1(aggregate_id="c-1", name="Bob Li", changed_fields=["name"]),
-        AccountDeletedV1(aggregate_id="a-2", name="Old Co", owner_id="u-1", team_id="t-1"),
-        ContactDeletedV1(aggregate_id="c-2", account_id="a-1", owner_id="u-1", team_id="t-1"),
-        OpportunityOpenedV1(**opportunity(), lines=[OpportunityLine(product="Seats", quantity="10",
-                                                                    unit_price="120.05", amount="1200.50")],
-                            contact_roles=[ContactRole(contact_id="c-1", role="decision_maker")]),
-        OpportunityUpdatedV1(**opportunity(amount="900"), changed_fields=["amount"]),
-        OpportunityStageChangedV1(**opportunity(), **stage_move()),
-        OpportunityWonV1(**opportunity(status="won", stage_type="won", probability=100,
-                                       forecast_category="closed", close_reason="best fit",
-                                       closed_at=events_base.utcnow()), **stage_move()),
-        OpportunityLostV1(**opportunity(status="lost", stage_type="lost", probability=0,
-                                        forecast_category="omitted", close_reason="price", competitor="Rival",
-                                        closed_at=events_base.utcnow()), **stage_move()),
-        ContractCreatedV1(aggregate_id="k-1", account_id="a-1", opportunity_id="o-1", name="Acme CRM",
-                          owner_id="u-1", team_id="t-1", value="1200.50", start_date="2026-04-01",
-                          end_date="2027-03-31", auto_renew=True, source_type="opportunity", source_id="o-1"),
-        ContractUpdatedV1(aggregate_id="k-1", account_id="a-1", name="Acme CRM", value="1200.50",
-                          status="terminated", changed_fields=["status"]),
-        OrderCreatedV1(aggregate_id="r-1", account_id="a-1", contract_id="k-1", opportunity_id="o-1",
-                       owner_id="u-1", team_id="t-1", amount="1200.50", source_type="contract",
-                       source_id="k-1",
-                       lines=[OpportunityLine(product="Seats", quantity="10", unit_price="120.05",
-                                              amount="1200.50")]),
-        OrderUpdatedV1(aggregate_id="r-1", account_id="a-1", amount="1200.50", status="fulfilled",
-                       changed_fields=["status"]),
-        InvoiceIssuedV1(aggregate_id="i-1", order_id="r-1", account_id="a-1", owner_id="u-1", amount="600",
-                        issued_on="2026-04-01", due_on="2026-05-01"),
-        PaymentRecordedV1(aggregate_id="i-1", order_id="r-1", account_id="a-1", amount="600",
-                          paid_amount="600", issued_on="2026-04-01", due_on="2026-05-01", status="paid",
-                          payment_id="p-1", payment_amount="600", paid_on="2026-04-20",
-                          changed_fields=["paid_amount", "status"]),
-        SubmissionReceivedV1(aggregate_id="s-1", form_id="f-1", fields={"email": "bob@acme.com"},
-                             custom_fields={"budget": "10k"}, campaign="spring", default_team_id="t-1",
-                             utm={"utm_source": "google"}, referrer="https://google.com/",
-                             page_url="https://acme.com/contact", visitor_id="v-1",
-                             quarantine_reason="honeypot", released=True),
-        LeadScoredV1(aggregate_id="l-1", score=20, previous_score=5, trigger="submission",
-                     breakdown=[ScorePoint(rule_id="r-1", kind="source", points=20,
-                                           reason="source is referral")]),
-        LeadAssignedV1(aggregate_id="l-1", owner_id="u-1", team_id="t-1", previous_owner_id="u-2",
-                       rule_id="r-1", rule_name="East", strategy="round_robin",
-                       inputs={"region": "East", "score": 20},
-                       candidates=[RoutingCandidate(user_id="u-1", load=2, capacity=5, eligible=True)],
-                       reason="rule 'East'", assigned_by="u-3"),
-        LeadUpdatedV1(aggregate_id="l-1", name="Bob", email="bob@acme.com", phone="+8613800138000",
-                      company="Acme", company_domain="acme.com", title="CTO", region="East", industry="IT",
-                      source="web_form", campaign="spring", status="new", score=20, owner_id="u-1",
-                      team_id="t-1", custom_fields={"budget": "10k"}, changed_fields=["title"]),
-        LeadStatusChangedV1(aggregate_id="l-1", name="Bob", source="web_form", status="contacted",
-                            previous_status="new", changed_by="u-1", changed_fields=["status"]),
-        LeadDisqualifiedV1(aggregate_id="l-1", name="Bob", source="web_form", status="disqualified",
-                           reason="no budget", changed_by="u-1"),
-        LeadMergedV1(aggregate_id="l-1", merged_lead_id="l-2", merged_by="u-1"),
-        LeadFirstContactWarnedV1(aggregate_id="l-1", owner_id="u-1", team_id="t-1",
-                                 due_at=events_base.utcnow()),
-        LeadFirstContactBreachedV1(aggregate_id="l-1", owner_id="u-1", team_id="t-1",
-                                   due_at=events_base.utcnow()),
-        InteractionRecordedV1(aggregate_id="i-1", channel="web", kind="form_submission", lead_id="l-1",
-                              contact_id="c-1", account_id="a-1", email="bob@acme.com",
-                              phone="+8613800138000", summary="Web form f-1 submitted",
-                              source_service="leads", record_id="s-1"),
-        CampaignCreatedV1(aggregate_id="cp-1", name="Spring fair", channel="event", cost="12000.50",
-                          currency="CNY", starts_on="2026-03-01", ends_on="2026-03-31"),
-        CampaignUpdatedV1(aggregate_id="cp-1", name="Spring fair", cost="15000", changed_fields=["cost"]),
-        TicketOpenedV1(**ticket(status="new")),
-        TicketUpdatedV1(**ticket(), changed_fields=["priority"]),
-        TicketAssignedV1(**ticket(), strategy="least_loaded", reason="least loaded: 0 active tickets",
-                         previous_assignee_id="u-2"),
-        TicketSlaWarningV1(**ticket(), sla_target="first_response", due_at=events_base.utcnow(),
-                           target_minutes=60),
-        TicketSlaBreachedV1(**ticket(), sla_target="resolution", due_at=events_base.utcnow(),
-                            target_minutes=480, escalated_to="u-9"),
-        TicketResolvedV1(**ticket(status="resolved", resolved_at=events_base.utcnow())),
-        TicketClosedV1(**ticket(status="closed", closed_at=events_base.utcnow())),
-        TicketReopenedV1(**ticket(status="reopened"), changed_fields=["status"]),
-        TicketCsatRatedV1(**ticket(status="resolved", csat_rating=5), rating=5, comment="Great"),
-    ]
 
 
 # --- envelope -------------------------------------------------------------------------------------

@@ -98,6 +98,26 @@ class SubmissionReceivedV1(Event):
     released: bool = False
 
 
+@register(LEADS_SUBMISSION.name, "submission")
+class SubmissionMatchedCustomerV1(Event):
+    """A processed submission came from a known customer (a sales contact by email or phone, or an
+    account by company domain and name): no lead was made; it is recorded as an interaction on that
+    customer and linked to it. `owner_id`/`team_id` are the customer's owner, who should follow up."""
+
+    event_type: Literal["leads.submission.customer-matched"] = "leads.submission.customer-matched"
+    form_id: str
+    matched_by: str  # e.g. "contact email", "contact phone", "account domain and name"
+    contact_id: str | None = None
+    account_id: str | None = None
+    owner_id: str | None = None
+    team_id: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    summary: str = ""
+
+
 class ScorePoint(BaseModel):
     """One line of a score breakdown: the rule that gave the points and why."""
 
@@ -167,6 +187,10 @@ class LeadSnapshot(Event):
     owner_id: str | None = None
     team_id: str | None = None
     custom_fields: dict[str, str] = Field(default_factory=dict)
+    # the sales records a converted lead stands behind, once sales confirmed them
+    account_id: str | None = None
+    contact_id: str | None = None
+    opportunity_id: str | None = None
 
 
 @register(LEADS_LEAD.name, "lead")

@@ -4,6 +4,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
+from pydantic import Field
+
 from crm_shared.events.base import Event, register
 from crm_shared.topics import SERVICE_DESK_TICKET
 
@@ -118,3 +120,21 @@ class TicketCsatRatedV1(TicketSnapshot):
     event_type: Literal["service-desk.ticket.csat-rated"] = "service-desk.ticket.csat-rated"
     rating: int
     comment: str | None = None
+
+
+@register(SERVICE_DESK_TICKET.name, "desk-contact")
+class ContactCapturedV1(Event):
+    """An agent recorded a caller or writer sales does not know yet (from the unknown-caller card).
+
+    Sales owns contacts: it creates (or links by phone and email) the contact with source type
+    "service-desk" and this event's `aggregate_id` (the desk's own contact id) as source id, and
+    announces it with `sales.contact.created`/`updated`, which the desk uses to link its record."""
+
+    event_type: Literal["service-desk.contact.captured"] = "service-desk.contact.captured"
+    name: str
+    account_id: str | None = None
+    company: str | None = None
+    title: str | None = None
+    emails: list[str] = Field(default_factory=list)  # lower-cased
+    phones: list[str] = Field(default_factory=list)  # E.164
+    captured_by: str | None = None
