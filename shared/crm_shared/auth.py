@@ -86,8 +86,15 @@ def decode_token(settings: AuthSettings, token: str) -> Principal:
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
 
 
-def current_principal(request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
-    """FastAPI dependency: the caller, or 401."""
+async def current_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
+    """FastAPI dependency: the caller, or 401 (async: FastAPI runs a plain def in a worker thread)."""
+    return authenticate(request, token)
+
+
+def authenticate(request: Request, token: str | None) -> Principal:
+    """The caller named by a bearer token, or 401."""
     unauthorized = {"WWW-Authenticate": "Bearer"}
     if not token:
         raise HTTPException(401, "Not authenticated", headers=unauthorized)
@@ -103,7 +110,7 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 def require_roles(*roles: Role):
     """FastAPI dependency factory: the caller must have one of `roles`, or 403."""
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in roles:
             raise HTTPException(403, f"requires role {' or '.join(r.value for r in roles)}")
         return principal

@@ -90,8 +90,8 @@ def get_ctx(request: Request) -> ServiceContext:
     return request.app.state.ctx
 
 
-def get_uow(request: Request) -> UnitOfWork:
-    """FastAPI dependency: a fresh unit of work (override it in tests)."""
+async def get_uow(request: Request) -> UnitOfWork:
+    """FastAPI dependency: a fresh unit of work (override it in tests). Async: no thread hop."""
     return request.app.state.ctx.uow()
 
 

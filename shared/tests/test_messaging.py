@@ -267,3 +267,44 @@ async def test_two_relays_on_postgres_publish_each_row_once(kafka_settings, test
                                        lambda recs: len([r for r in recs if r.key == key]) >= 200)
             published = [json.loads(r.value)["event_id"] for r in records if r.key == key]
             assert sorted(published) == sorted(str(e.event_id) for e in events)
+
+
+def _record(offset: int, event: ThingHappenedV1):
+    from aiokafka import ConsumerRecord
+
+    value = event.model_dump_json().encode()
+    return ConsumerRecord(TEST_TOPIC, 0, offset, 0, 0, event.aggregate_id.encode(), value, None,
+                          len(event.aggregate_id), len(value), [])
+
+
+async def test_a_batch_is_applied_in_one_transaction_and_a_poison_event_falls_back_alone(
+    sqlite_url, kafka_settings
+):
+    from crm_shared.messaging.consumer import BatchProcessor
+
+    ctx = make_context(sqlite_url, kafka_settings)
+    await create_schema(ctx)
+    opened, dead = [], []
+
+    def counting_uow():
+        opened.append(1)
+        return ctx.uow()
+
+    async def dead_letter(record, reason, error):
+        dead.append((record.offset, reason))
+
+    processor = BatchProcessor(ctx.spec.handlers, counting_uow, dead_letter)
+    aggregate = f"agg-{uuid.uuid4()}"
+    good = [ThingHappenedV1(aggregate_id=aggregate, value=i) for i in range(5)]
+    await processor.process_batch(tuple(_record(i, e) for i, e in enumerate(good + [good[0]])))
+    assert len(opened) == 1  # five events and a duplicate: one transaction
+    assert await applied_counts(ctx, aggregate) == {str(e.event_id): 1 for e in good}
+
+    opened.clear()
+    poison = ThingHappenedV1(aggregate_id=aggregate, value=99, poison=True)
+    more = [ThingHappenedV1(aggregate_id=aggregate, value=i) for i in range(5, 7)]
+    await processor.process_batch((_record(10, more[0]), _record(11, poison), _record(12, more[1])))
+    assert dead == [(11, "poison")]
+    assert len(opened) == 1 + 3  # the failed batch, then one transaction per record
+    assert await applied_counts(ctx, aggregate) == {str(e.event_id): 1 for e in good + more}
+    await ctx.engine.dispose()

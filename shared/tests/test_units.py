@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsConfigDict
+from sqlalchemy.exc import IntegrityError
 
 from crm_shared.http.problems import PROBLEM, ConflictError, NotFoundError, install_problem_handlers
 from crm_shared.settings import DEFAULT_JWT_SECRET, AuthSettings, BaseServiceSettings
@@ -107,6 +108,10 @@ def problem_app() -> FastAPI:
             raise ConflictError("name already used", field="name")
         return widget.model_dump()
 
+    @app.get("/dangling")
+    def dangling() -> dict:
+        raise IntegrityError("INSERT ...", {}, Exception("FOREIGN KEY constraint failed"))
+
     @app.get("/boom")
     def boom() -> dict:
         raise RuntimeError("secret internal state: password=hunter2")
@@ -159,6 +164,11 @@ async def test_unparseable_body_is_422(client):
 async def test_valid_body_passes(client):
     response = await client.post("/widgets", json={"name": "gear", "size": 3})
     assert response.status_code == 200 and response.json() == {"name": "gear", "size": 3}
+
+
+async def test_unchecked_integrity_error_is_409_problem_not_500(client):
+    body = assert_problem(await client.get("/dangling"), 409)
+    assert body["title"] == "Conflict" and "FOREIGN KEY" not in body["detail"]
 
 
 async def test_unexpected_error_is_500_problem_without_internals(client, caplog):

@@ -69,6 +69,8 @@ def busy_ports(ports: list[int]) -> list[int]:
     busy = []
     for port in ports:
         with socket.socket() as sock:
+            # SO_REUSEADDR: a port left in TIME_WAIT by a stopped stack is free; a listener is not.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((HOST, port))
             except OSError:
@@ -145,7 +147,10 @@ async def run_stack(
             missing = await wait_ready(services, opts.ready_timeout, stop)
             if not stop.is_set():
                 if missing:
-                    out.note(f"not ready after {opts.ready_timeout:g}s: {', '.join(missing)} (see above)")
+                    out.note(f"not ready after {opts.ready_timeout:g}s: {', '.join(missing)} (see above);"
+                             " still waiting")
+                    await wait_ready(services, float("inf"), stop)
+            if not stop.is_set():
                 out.stream.write("\n" + urls_banner(services, bootstrap, var_dir) + "\n\n")
                 out.stream.flush()
         await stop.wait()

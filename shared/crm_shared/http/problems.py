@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -80,6 +81,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         for key, value in (error.headers or {}).items():
             response.headers[key] = value
         return response
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, error: IntegrityError) -> JSONResponse:
+        # a constraint the use case did not check first (a reference or a uniqueness): still no 500
+        log.warning("integrity error on %s: %s", request.url.path, error.orig)
+        return problem(409, "Conflict", "The request conflicts with existing data (a reference or a "
+                       "unique value).", request)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

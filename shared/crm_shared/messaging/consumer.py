@@ -68,25 +68,57 @@ class BatchProcessor:
         self.is_stopping, self.max_backoff_s = is_stopping, max_backoff_s
 
     async def process_batch(self, records: tuple[ConsumerRecord, ...]) -> None:
-        """Settle every record: applied, skipped as a duplicate or not ours, or dead-lettered."""
-        for record in records:
-            await self.process(record)
+        """Settle every record: applied, skipped as a duplicate or not ours, or dead-lettered.
+
+        The records to apply share one transaction (per-event commits cap throughput at what the
+        database can commit); if anything in it fails, the batch is rolled back and each record is
+        applied on its own, so a poison event is dead-lettered alone and a transient failure is
+        retried in place.
+        """
+        work = [item for record in records if (item := await self._prepare(record)) is not None]
+        if len(work) > 1:
+            try:
+                await self._apply_together(work)
+                return
+            except Exception as error:  # noqa: BLE001 - settled one by one below
+                log.info("batch of %s failed together (%r): applying one by one", len(work), error)
+        for record, event, handler in work:
+            await self._apply_with_retry(record, event, handler)
 
     async def process(self, record: ConsumerRecord) -> None:
         """Settle one record."""
+        item = await self._prepare(record)
+        if item is not None:
+            await self._apply_with_retry(*item)
+
+    async def _prepare(self, record: ConsumerRecord) -> tuple[ConsumerRecord, Event, Handler] | None:
+        """Decode a record: the work to do, or None when it is skipped or dead-lettered."""
         try:
             event = decode(record)
         except UnknownEventType:
-            return  # a tolerant reader ignores event types it does not know (a newer producer)
+            return None  # a tolerant reader ignores event types it does not know (a newer producer)
         except ValidationError as error:
             await self.dead_letter(record, "schema-invalid", error)
-            return
+            return None
         except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as error:
             await self.dead_letter(record, "undecodable", error)
-            return
+            return None
         handler = self.handlers.by_topic.get(record.topic, {}).get(event.event_type)
-        if handler is not None:
-            await self._apply_with_retry(record, event, handler)
+        return (record, event, handler) if handler is not None else None
+
+    async def _apply_together(self, work: list[tuple[ConsumerRecord, Event, Handler]]) -> None:
+        consumer = self.handlers.consumer
+        async with self.uow_factory() as uow:
+            seen = await uow.applied_among([str(event.event_id) for _r, event, _h in work], consumer)
+            applied = []
+            for _record, event, handler in work:
+                if str(event.event_id) in seen:
+                    continue  # applied before, or earlier in this very batch
+                seen.add(str(event.event_id))
+                await handler(event, uow)
+                applied.append(event)
+            await uow.record_all_applied(applied, consumer)
+            await uow.commit()
 
     async def _apply_with_retry(self, record: ConsumerRecord, event: Event, handler: Handler) -> None:
         delay = 0.05

@@ -1,7 +1,7 @@
 """The unit of work: one transaction for a change, the events it causes, and the inbox record."""
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -75,6 +75,22 @@ class UnitOfWork:
         )
         return found.first() is not None
 
+    async def applied_among(self, event_ids: list[str], consumer: str) -> set[str]:
+        """Which of these events this consumer has applied before (one query per 500 ids)."""
+        inbox, found = self.tables.inbox, set()
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start : start + 500]
+            rows = await self.session.execute(
+                select(inbox.c.event_id).where(inbox.c.consumer == consumer, inbox.c.event_id.in_(chunk))
+            )
+            found.update(rows.scalars())
+        return found
+
+    async def record_all_applied(self, events: list[Event], consumer: str) -> None:
+        """Record in the inbox, in this transaction, that the consumer applied these events."""
+        if events:
+            await self.session.execute(insert(self.tables.inbox), inbox_rows(events, consumer))
+
     async def record_applied(self, event: Event, consumer: str) -> None:
         """Record in the inbox, in this transaction, that the consumer applied the event."""
         await self.session.execute(
@@ -85,6 +101,15 @@ class UnitOfWork:
                 processed_at=utcnow(),
             )
         )
+
+
+def inbox_rows(events: Iterable[Event], consumer: str) -> list[dict]:
+    """The inbox rows that record these events as applied by `consumer`."""
+    now = utcnow()
+    return [
+        dict(event_id=str(e.event_id), consumer=consumer, event_type=e.event_type, processed_at=now)
+        for e in events
+    ]
 
 
 def relay_waker() -> tuple[asyncio.Event, Callable[[], None]]:

@@ -1,0 +1,193 @@
+"""`python -m crm_shared.devstack seed`: a demo company, built through the real services' HTTP APIs.
+
+Everything goes through the public APIs as the first admin, so every service emits its real events and
+reporting's projections fill the way they do in production. The services stamp records with their own
+clocks: leads, opportunity moves, wins, orders and tickets all happen "now". Where an API takes a date
+(campaign periods, expected close dates, contract terms, invoice and payment dates, quotas) the seeder
+spreads it over the past year.
+"""
+
+import asyncio
+import os
+import random
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from crm_shared.devstack import seed_data as demo
+from crm_shared.devstack.seed_api import CrmClient, Endpoints, SeedError, wait_until
+from crm_shared.devstack.seed_org import Org, build_org
+from crm_shared.devstack.seed_work import (
+    lead_specs,
+    opportunity_specs,
+    run_lead,
+    run_opportunity,
+    run_ticket,
+    ticket_specs,
+)
+
+
+@dataclass
+class SeedOptions:
+    """What to seed and where."""
+
+    endpoints: Endpoints = field(default_factory=Endpoints)
+    username: str = field(
+        default_factory=lambda: os.environ.get("SALES_BOOTSTRAP_ADMIN_EMAIL", "admin@example.com")
+    )
+    password: str = field(
+        default_factory=lambda: os.environ.get("SALES_BOOTSTRAP_ADMIN_PASSWORD", "admin-change-me")
+    )
+    scale: float = 1.0
+    seed: int = 2026
+    concurrency: int = 16
+    wait_for_reporting: float = 180.0  # seconds; 0 = do not wait for reporting to catch up
+    show_progress: bool = True
+
+
+@dataclass
+class SeedResult:
+    """What was created (by kind), how long it took, and the org it built."""
+
+    counts: Counter
+    seconds: float
+    org: Org
+    requests: int
+
+
+async def seed(options: SeedOptions, console: Console | None = None) -> SeedResult:
+    """Build the demo company; SeedError when the stack already holds it or a service refuses."""
+    console = console or Console()
+    rng = random.Random(options.seed)
+    plan = demo.Plan.at(options.scale)
+    counts: Counter = Counter()
+    started = time.monotonic()
+    progress = Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not options.show_progress,
+    )
+    async with CrmClient(options.endpoints, concurrency=options.concurrency) as client:
+        await client.login(options.username, options.password)
+        await refuse_when_seeded(client)
+        with progress:
+            org = await build_org(client, rng, plan, counts, progress)
+            today = date.today()
+            leads = lead_specs(rng, plan, org, today)
+            opportunities = opportunity_specs(rng, plan, org, today)
+            tickets = ticket_specs(rng, plan, org)
+            await asyncio.gather(  # three services, three streams of work at once
+                _all(progress, "leads", [lambda s=s: run_lead(client, org, s, counts) for s in leads]),
+                _all(
+                    progress,
+                    "opportunities and orders",
+                    [lambda s=s: run_opportunity(client, org, s, counts, today) for s in opportunities],
+                ),
+                _all(progress, "tickets", [lambda s=s: run_ticket(client, org, s, counts) for s in tickets]),
+            )
+            if options.wait_for_reporting:
+                await wait_for_reporting(client, counts, progress, options.wait_for_reporting)
+        return SeedResult(counts, time.monotonic() - started, org, client.requests)
+
+
+async def refuse_when_seeded(client: CrmClient) -> None:
+    """A second run would double the company: refuse, naming what was found and how to start over."""
+    users = await client.get("sales", "/users", params={"limit": 500})
+    seeded = [u["email"] for u in users if u["email"].endswith("@" + demo.DEMO_DOMAIN)]
+    if seeded:
+        raise SeedError(
+            f"this stack already holds the demo company (found user {seeded[0]}); "
+            "to seed again start from empty data: stop the stack, `make clean` "
+            "(or remove ./var), `make run`, then seed"
+        )
+
+
+async def _all(progress: Progress, label: str, jobs: list[Callable[[], Awaitable[None]]]) -> None:
+    """Run every job concurrently (the client bounds the requests in flight), one bar tick each."""
+    task = progress.add_task(label, total=len(jobs))
+    chains = asyncio.Semaphore(32)  # a few records at a time, each worked to its end before the next
+
+    async def one(job):
+        async with chains:
+            await job()
+        progress.advance(task)
+
+    await asyncio.gather(*(one(job) for job in jobs))
+
+
+async def wait_for_reporting(client: CrmClient, counts: Counter, progress: Progress, timeout: float) -> None:
+    """Until reporting has projected every lead and ticket the seeder created."""
+    want = counts["leads"] + counts["tickets"]
+    task = progress.add_task("reporting catching up", total=want)
+
+    async def caught_up():
+        funnel = await client.get("reporting", "/reports/lead-funnel", params={"group_by": "none"})
+        service = await client.get("reporting", "/reports/service")
+        seen = funnel["total"]["captured"] + service["total"]["tickets"]
+        progress.update(task, completed=min(seen, want))
+        return seen >= want
+
+    await wait_until(caught_up, "reporting to project the seeded leads and tickets", timeout)
+
+
+async def dashboard_figures(client: CrmClient) -> dict:
+    """The headline numbers reporting now answers (what a newcomer sees on the dashboard)."""
+    board = await client.get("reporting", "/reports/dashboard")
+    revenue = await client.get("reporting", "/reports/revenue", params={"group_by": "month"})
+    return {
+        "leads captured": board["funnel"]["captured"],
+        "leads converted": board["funnel"]["converted"],
+        "lead conversion rate": board["funnel"]["rates"]["overall"],
+        "pipeline win rate": board["pipeline"]["win_rate"],
+        "won amount": board["pipeline"]["won_amount"],
+        "ordered amount": revenue["ordered"]["total"]["amount"],
+        "bottleneck stage": board["pipeline"]["bottleneck"],
+        "tickets": board["service"]["tickets"],
+        "ticket backlog": board["service"]["backlog"],
+        "CSAT": board["service"]["csat"],
+        "reps on the board": len(board["reps"]),
+    }
+
+
+def report(console: Console, result: SeedResult, figures: dict) -> None:
+    """The summary printed after seeding."""
+    table = Table(title=f"Seeded in {result.seconds:.1f} s ({result.requests} requests)")
+    table.add_column("created")
+    table.add_column("count", justify="right")
+    for kind, count in sorted(result.counts.items()):
+        table.add_row(kind, str(count))
+    console.print(table)
+    board = Table(title="Reporting answers now")
+    board.add_column("figure")
+    board.add_column("value", justify="right")
+    for name, value in figures.items():
+        board.add_row(name, str(value))
+    console.print(board)
+    console.print(
+        f"Dashboard: {result.org.reporting_url}/  (log in as admin, or as any demo user "
+        f"with password {demo.PASSWORD!r}, e.g. {result.org.sample_rep_email})"
+    )
+
+
+async def seed_command(options: SeedOptions) -> int:
+    """The CLI's `seed`: exit status 0, or 1 with the reason printed."""
+    console = Console()
+    try:
+        result = await seed(options, console)
+        async with CrmClient(options.endpoints) as client:
+            await client.login(options.username, options.password)
+            figures = await dashboard_figures(client)
+    except SeedError as error:
+        console.print(f"[red]seed refused:[/red] {error}")
+        return 1
+    report(console, result, figures)
+    return 0
