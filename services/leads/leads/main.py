@@ -23,12 +23,15 @@ from crm_shared.events.leads import (
     LeadScoredV1,
     LeadStatusChangedV1,
     LeadUpdatedV1,
+    SubmissionMatchedCustomerV1,
     SubmissionReceivedV1,
 )
 from crm_shared.messaging.consumer import EventHandlers
 from crm_shared.service import ServiceContext, ServiceSpec, create_service_app
 from leads.api import router
 from leads.config import LeadsSettings
+from leads.customers import handlers as customer_handlers
+from leads.customers.api import router as customers_router
 from leads.directory import handlers as directory_handlers
 from leads.directory.api import router as directory_router
 from leads.forms.api import public, quarantine, submissions
@@ -48,6 +51,7 @@ from leads.prospects.api import router as prospects_router
 
 PUBLISHES = [
     SubmissionReceivedV1,
+    SubmissionMatchedCustomerV1,
     LeadCapturedV1,
     LeadUpdatedV1,
     LeadScoredV1,
@@ -76,6 +80,7 @@ def build_spec(settings: LeadsSettings) -> ServiceSpec:
     processing_handlers.register(handlers, settings)
     directory_handlers.register(handlers)
     lifecycle_handlers.register(handlers)
+    customer_handlers.register(handlers, settings)
     return ServiceSpec(
         name="leads",
         title="CRM leads",
@@ -96,6 +101,7 @@ def build_spec(settings: LeadsSettings) -> ServiceSpec:
             directory_router,
             teams,
             prospects_router,
+            customers_router,
         ],
         on_startup=on_startup,
     )

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_shared.db import UtcDateTime
@@ -50,6 +50,10 @@ class Lead(Base):
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
+# dedupe by company domain and (case-insensitive) name without scanning every lead of a big company
+Index("ix_lead_company_domain_lower_name", Lead.company_domain, func.lower(Lead.name))
+
+
 class LeadInteraction(Base):
     """Something the lead did or that happened with them (a form post, a merged duplicate)."""
 
@@ -65,6 +69,7 @@ class LeadInteraction(Base):
     occurred_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+from leads.customers import models as _customers  # noqa: E402,F401
 from leads.directory import models as _directory  # noqa: E402,F401 - registers the tables
 from leads.forms import models as _forms  # noqa: E402,F401
 from leads.lifecycle import models as _lifecycle  # noqa: E402,F401

@@ -19,6 +19,9 @@ SNAPSHOT_FIELDS = (
     "owner_id",
     "team_id",
     "custom_fields",
+    "account_id",
+    "contact_id",
+    "opportunity_id",
 )
 
 

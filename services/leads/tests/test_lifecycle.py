@@ -10,7 +10,7 @@ from leads_support import Clock, create_form, database, leads_settings, new_ip, 
 
 from crm_shared.auth import Role
 from crm_shared.events.base import utcnow
-from crm_shared.events.sales import AccountCreatedV1, UserCreatedV1
+from crm_shared.events.sales import LeadConversionAppliedV1, UserCreatedV1
 from crm_shared.testing import eventually, read_topic
 from crm_shared.topics import INTERACTIONS, LEADS_LEAD
 
@@ -118,14 +118,38 @@ async def test_conversion_locks_the_lead_and_emits_the_event(client, broker, pub
     assert event["account"]["name"] == "Initech" and event["contact"]["email"] == lead["email"]
     assert event["contact"]["phone"] is None or event["contact"]["phone"].startswith("+")
     assert event["opportunity"]["name"] == "Initech CRM" and event["owner_id"] == f"rep1-{RUN}"
-    await publish(
-        AccountCreatedV1(aggregate_id=f"acc-{RUN}", name="Initech", source_type="lead", source_id=lead["id"])
+    tag = uuid.uuid4().hex[:6]
+    links = {"account_id": f"acc-{tag}", "contact_id": f"con-{tag}", "opportunity_id": f"opp-{tag}"}
+    applied = LeadConversionAppliedV1(
+        aggregate_id=links["account_id"],
+        lead_id=lead["id"],
+        account_created=True,
+        contact_created=True,
+        **links,
     )
+    await publish(applied, applied)  # a redelivery changes nothing
 
     async def linked():
-        return (await client.get(f"/leads/{lead['id']}", headers=admin)).json()["account_id"] == f"acc-{RUN}"
+        found = (await client.get(f"/leads/{lead['id']}", headers=admin)).json()
+        return {field: found[field] for field in links} == links
 
     await eventually(linked)
+    events = await events_of(
+        broker, LEADS_LEAD.name, lead["id"], lambda es: "leads.lead.updated" in types(es)
+    )
+    [update] = [e for e in events if e["event_type"] == "leads.lead.updated"]
+    assert set(update["changed_fields"]) == set(links) and update["opportunity_id"] == links["opportunity_id"]
+    # a later link-only application (e.g. a re-sent conversion) keeps the opportunity
+    relinked = LeadConversionAppliedV1(
+        aggregate_id=f"acc2-{tag}", account_id=f"acc2-{tag}", lead_id=lead["id"], contact_id=f"con-{tag}"
+    )
+    await publish(relinked)
+
+    async def relinked_kept_opportunity():
+        found = (await client.get(f"/leads/{lead['id']}", headers=admin)).json()
+        return found["account_id"] == f"acc2-{tag}" and found["opportunity_id"] == links["opportunity_id"]
+
+    await eventually(relinked_kept_opportunity)
 
 
 async def test_visibility_by_role(client, admin):

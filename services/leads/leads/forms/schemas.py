@@ -97,4 +97,8 @@ class SubmissionRead(BaseModel):
     visitor_id: str | None
     client_ip: str | None
     lead_id: str | None
+    matched_by: str | None = None
+    contact_id: str | None = None
+    account_id: str | None = None
+    customer_owner_id: str | None = None
     received_at: datetime

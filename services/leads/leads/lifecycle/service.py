@@ -14,6 +14,7 @@ from crm_shared.events.leads import (
     LeadMergedV1,
     LeadStatusChangedV1,
 )
+from crm_shared.events.sales import LeadConversionAppliedV1
 from crm_shared.http.problems import ConflictError, InvalidError
 from crm_shared.messaging.uow import UnitOfWork
 from leads.directory.models import DirectoryUser
@@ -165,6 +166,23 @@ async def convert(
     set_status(uow, lead, "converted", principal.user_id, now)
     await uow.commit()
     return lead
+
+
+async def store_back_links(*, uow: UnitOfWork, event: LeadConversionAppliedV1) -> None:
+    """Keep the account, contact and opportunity sales made or linked for a converted lead; a
+    redelivery or an older conversion changes nothing (`leads.lead.updated` only on a change)."""
+    lead = await uow.session.get(Lead, event.lead_id)
+    if lead is None:
+        return  # not one of ours (or erased)
+    links = {"account_id": event.account_id, "contact_id": event.contact_id}
+    links["opportunity_id"] = event.opportunity_id or lead.opportunity_id  # a link-only re-apply keeps it
+    changed = [field for field, value in links.items() if value and getattr(lead, field) != value]
+    if not changed:
+        return
+    for field in changed:
+        setattr(lead, field, links[field])
+    lead.updated_at = event.occurred_at
+    uow.emit(updated(lead, changed))
 
 
 async def merge(*, uow: UnitOfWork, lead_id: str, other_id: str, principal: Principal, now: datetime) -> Lead:

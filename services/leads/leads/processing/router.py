@@ -9,6 +9,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from leads.directory.models import DirectoryUser
 from leads.lifecycle.models import TeamPolicy
 from leads.models import OPEN_STATUSES, Lead
+from leads.processing.cache import per_transaction
 from leads.processing.models import RoutingCursor, RoutingRule
 from leads.processing.routing import Candidate, Route, choose, first_match
 
@@ -30,11 +31,7 @@ async def route_lead(
 ) -> None:
     """Assign the lead by the rules (form's default team as the last resort) and emit the decision."""
     inputs = routing_inputs(lead)
-    rows = await uow.session.execute(
-        select(RoutingRule).where(RoutingRule.active.is_(True)).order_by(RoutingRule.position, RoutingRule.id)
-    )
-    routes = [Route(r.id, r.name, r.team_id, r.strategy, r.conditions or {}) for r in rows.scalars()]
-    route = first_match(routes, inputs)
+    route = first_match(await active_routes(uow), inputs)
     if route is None and default_team_id:
         route = Route("", "form default team", default_team_id, "round_robin")
     if route is None:
@@ -78,6 +75,20 @@ async def route_lead(
     )
 
 
+async def active_routes(uow: UnitOfWork) -> list[Route]:
+    """The active routing rules, in order (read once per unit of work)."""
+
+    async def load() -> list[Route]:
+        rows = await uow.session.execute(
+            select(RoutingRule)
+            .where(RoutingRule.active.is_(True))
+            .order_by(RoutingRule.position, RoutingRule.id)
+        )
+        return [Route(r.id, r.name, r.team_id, r.strategy, r.conditions or {}) for r in rows.scalars()]
+
+    return await per_transaction(uow, "routing-rules", load)
+
+
 async def team_candidates(uow: UnitOfWork, team_id: str) -> list[Candidate]:
     """The team's active reps with their open-lead load."""
     users = list(
@@ -111,5 +122,11 @@ async def team_candidates(uow: UnitOfWork, team_id: str) -> list[Candidate]:
 
 async def target_minutes(uow: UnitOfWork, team_id: str | None, default_minutes: int) -> int:
     """The team's first-contact target, or the default."""
-    policy = await uow.session.get(TeamPolicy, team_id) if team_id else None
-    return policy.first_contact_minutes if policy else default_minutes
+    if not team_id:
+        return default_minutes
+
+    async def load() -> int:
+        policy = await uow.session.get(TeamPolicy, team_id)
+        return policy.first_contact_minutes if policy else default_minutes
+
+    return await per_transaction(uow, f"first-contact-target:{team_id}", load)

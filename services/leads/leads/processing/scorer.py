@@ -8,6 +8,7 @@ from crm_shared.events.leads import LeadScoredV1, ScorePoint
 from crm_shared.messaging.uow import UnitOfWork
 from leads.forms.models import Submission
 from leads.models import Lead
+from leads.processing.cache import per_transaction
 from leads.processing.models import PageVisit, ScoringRule
 from leads.processing.scoring import DEFAULT_RULES, Facts, Rule, score
 
@@ -34,11 +35,17 @@ async def seed_default_rules(*, uow: UnitOfWork) -> None:
 
 
 async def active_rules(uow: UnitOfWork) -> list[Rule]:
-    """The active scoring rules, in order."""
-    rows = await uow.session.execute(
-        select(ScoringRule).where(ScoringRule.active.is_(True)).order_by(ScoringRule.position, ScoringRule.id)
-    )
-    return [Rule(r.id, r.kind, r.points, r.params or {}, r.label) for r in rows.scalars()]
+    """The active scoring rules, in order (read once per unit of work: a consumer batch scores many)."""
+
+    async def load() -> list[Rule]:
+        rows = await uow.session.execute(
+            select(ScoringRule)
+            .where(ScoringRule.active.is_(True))
+            .order_by(ScoringRule.position, ScoringRule.id)
+        )
+        return [Rule(r.id, r.kind, r.points, r.params or {}, r.label) for r in rows.scalars()]
+
+    return await per_transaction(uow, "scoring-rules", load)
 
 
 async def facts_of(uow: UnitOfWork, lead: Lead, new: bool = False) -> Facts:

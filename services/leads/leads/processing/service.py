@@ -10,6 +10,8 @@ from crm_shared.events.base import utcnow
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import SubmissionReceivedV1
 from crm_shared.messaging.uow import UnitOfWork
+from leads.customers import service as customers
+from leads.customers.submissions import record_on_customer
 from leads.forms.models import Submission
 from leads.models import Lead, LeadInteraction
 from leads.processing import normalize
@@ -103,8 +105,19 @@ async def process_submission(
     if submission is None or submission.status not in ("accepted", "released"):
         return None
     values = normalized(event.fields, region)
-    lead, matched = await find_duplicate(uow, values)
     now = utcnow()
+    # a known person first (sales contact, then lead), then a known company (sales account)
+    customer = await customers.find_contact(uow=uow, email=values["email"], phone=values["phone"])
+    lead, matched = (None, None) if customer else await find_duplicate(uow, values)
+    if customer is None and lead is None:
+        customer = await customers.find_account(
+            uow=uow, domain=values["company_domain"], company=values["company"]
+        )
+    if customer is not None:
+        await record_on_customer(
+            uow=uow, submission=submission, event=event, values=values, match=customer, now=now
+        )
+        return None
     submission.status, submission.processed_at = "processed", now
     if lead is None:
         lead = await new_lead(
