@@ -21,6 +21,11 @@ class SalesSettings(BaseServiceSettings):
     bootstrap_admin_name: str = "Administrator"
     # false runs an API-only replica that joins no consumer group (and lets tests skip the ~5 s join)
     consume_events: bool = True
+    # exchange rates are kept against this currency (the company's own); the forecast converts through it
+    base_currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    # how often the periodic checker looks for invoices gone overdue and contracts due for renewal
+    check_interval_s: float = Field(default=300.0, gt=0)
+    run_checker: bool = True
 
     @model_validator(mode="after")
     def _refuse_default_admin_password_in_production(self) -> "SalesSettings":

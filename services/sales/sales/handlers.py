@@ -6,6 +6,7 @@ from crm_shared.messaging.consumer import EventHandlers
 from crm_shared.messaging.uow import UnitOfWork
 from sales.clock import Clock
 from sales.conversion.service import convert_lead
+from sales.desk_contacts import register as register_desk_contacts
 from sales.health.service import apply_ticket_event
 
 TICKET_EVENTS = (
@@ -35,4 +36,5 @@ def build_handlers(clock: Clock) -> EventHandlers:
 
     for event_cls in TICKET_EVENTS:
         handlers.on(event_cls)(on_ticket_changed)
+    register_desk_contacts(handlers, clock)
     return handlers

@@ -1,5 +1,8 @@
 """The sales service: org directory and sign-in, customers, lead conversion, pipelines and opportunities."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -11,6 +14,8 @@ from sales import service
 from sales.activities.api import routers as activity_routers
 from sales.api import routers as org_routers
 from sales.card.api import routers as card_routers
+from sales.checker import routers as check_routers
+from sales.checker import run_checker
 from sales.clock import Clock, SystemClock
 from sales.config import SalesSettings
 from sales.customers.api import routers as customer_routers
@@ -49,6 +54,17 @@ PUBLISHES = [
     events.OrderUpdatedV1,
     events.InvoiceIssuedV1,
     events.PaymentRecordedV1,
+    events.InvoiceOverdueV1,
+    events.InvoiceUpdatedV1,
+    events.ActivityCreatedV1,
+    events.ActivityUpdatedV1,
+    events.ActivityCompletedV1,
+    events.RelationCreatedV1,
+    events.RelationEndedV1,
+    events.CustomFieldCreatedV1,
+    events.CustomFieldUpdatedV1,
+    events.LeadConversionAppliedV1,
+    events.QuotaSetV1,
     InteractionRecordedV1,
 ]
 
@@ -86,6 +102,7 @@ def build_spec(clock: Clock, consume: bool = True) -> ServiceSpec:
             *custom_field_routers,
             *card_routers,
             *relation_routers,
+            *check_routers,
         ],
         on_startup=bootstrap,
     )
@@ -96,4 +113,26 @@ def create_app(settings: SalesSettings | None = None, clock: Clock | None = None
     clock, settings = clock or SystemClock(), settings or SalesSettings()
     app = create_service_app(build_spec(clock, settings.consume_events), settings)
     app.state.clock = clock
+    if settings.run_checker:
+        _with_checker(app, clock, settings.check_interval_s)
     return app
+
+
+def _with_checker(app: FastAPI, clock: Clock, interval_s: float) -> None:
+    """Run the periodic checker (overdue invoices, auto-renewals) for the app's lifetime."""
+    service_lifespan = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app_):
+            checker = asyncio.create_task(
+                run_checker(app.state.ctx.uow, clock, interval_s), name="sales-checker"
+            )
+            try:
+                yield
+            finally:
+                checker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await checker
+
+    app.router.lifespan_context = lifespan

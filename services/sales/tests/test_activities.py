@@ -130,6 +130,25 @@ async def test_handover_moves_everything_with_an_event_each(client, org, events)
             },
         )
     ).json()
+    contract = (
+        await client.post(
+            "/contracts", json={"opportunity_id": won_deal["id"], "value": "300"}, headers=leaver
+        )
+    ).json()
+    order = (
+        await client.post("/orders", json={"contract_id": contract["id"], "amount": "300"}, headers=leaver)
+    ).json()
+    open_invoice, paid_invoice = [
+        (
+            await client.post(
+                f"/orders/{order['id']}/invoices",
+                json={"amount": "150", "due_on": "2026-04-01"},
+                headers=leaver,
+            )
+        ).json()
+        for _ in range(2)
+    ]
+    await client.post(f"/invoices/{paid_invoice['id']}/payments", json={"amount": "150"}, headers=leaver)
 
     body = {"from_user_id": leaver_user["id"], "to_user_id": heir_user["id"]}
     assert (await client.post("/handovers", json=body, headers=leaver)).status_code == 403
@@ -143,6 +162,9 @@ async def test_handover_moves_everything_with_an_event_each(client, org, events)
         "contact_ids": [contact["id"]],
         "opportunity_ids": [open_deal["id"]],
         "task_ids": [task["id"]],
+        "contract_ids": [contract["id"]],
+        "order_ids": [order["id"]],
+        "invoice_ids": [open_invoice["id"]],  # a paid invoice stays with who collected it
     }
 
     for path in (
@@ -150,6 +172,9 @@ async def test_handover_moves_everything_with_an_event_each(client, org, events)
         f"/contacts/{contact['id']}",
         f"/opportunities/{open_deal['id']}",
         f"/activities/{task['id']}",
+        f"/contracts/{contract['id']}",
+        f"/orders/{order['id']}",
+        f"/invoices/{open_invoice['id']}",
     ):
         assert (await client.get(path, headers=heir)).json()["owner_id"] == heir_user["id"]
         assert (await client.get(path, headers=leaver)).status_code == 404
@@ -163,3 +188,12 @@ async def test_handover_moves_everything_with_an_event_each(client, org, events)
     assert contact_event["owner_id"] == heir_user["id"]
     [deal_event] = await events("sales.opportunity.updated")
     assert deal_event["aggregate_id"] == open_deal["id"] and deal_event["owner_id"] == heir_user["id"]
+    for event_type, record in (
+        ("sales.activity.updated", task),
+        ("sales.contract.updated", contract),
+        ("sales.order.updated", order),
+        ("sales.invoice.updated", open_invoice),
+    ):
+        [moved_event] = await events(event_type)
+        assert moved_event["aggregate_id"] == record["id"] and moved_event["owner_id"] == heir_user["id"]
+        assert moved_event["changed_fields"] == ["owner_id"]

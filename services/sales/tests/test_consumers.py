@@ -122,10 +122,21 @@ async def test_the_same_event_delivered_twice_is_applied_once(live, broker):
     created = [e for e in await outbox_events(app, "sales.account.created") if e["source_id"] == "lead-a"]
     opened = [e for e in await outbox_events(app, "sales.opportunity.opened") if e["source_id"] == "lead-a"]
     assert len(created) == 1 and len(opened) == 1 and opened[0]["account_id"] == account["id"]
+    # one conversion-applied per application: the twice-delivered event once, then the marker
+    applied = [
+        e for e in await outbox_events(app, "sales.lead.conversion-applied") if e["lead_id"] == "lead-a"
+    ]
+    marker_contact = next(c for c in contacts if c["name"] == "Marker")
+    assert [(e["contact_id"], e["account_created"], e["contact_created"]) for e in applied] == [
+        (ann["id"], True, True),
+        (marker_contact["id"], False, True),
+    ]
+    assert {e["aggregate_id"] for e in applied} == {account["id"]}
+    assert {e["opportunity_id"] for e in applied} == {opportunity["id"]}  # the re-conversion opens none
 
 
 async def test_a_second_lead_links_the_account_by_domain_or_name(live, broker):
-    _, client, admin = live
+    app, client, admin = live
     await publish(
         broker, converted("lead-b1", company="Blue Sky Ltd", domain="bluesky.cn", email="bo@bluesky.cn")
     )
@@ -160,6 +171,15 @@ async def test_a_second_lead_links_the_account_by_domain_or_name(live, broker):
     assert sorted(c["emails"][0] for c in contacts) == ["bo@bluesky.cn", "cy@bluesky.cn"]
     opportunities = await items(client, admin, "/opportunities", account_id=account["id"])
     assert sorted(o["source_id"] for o in opportunities) == ["lead-b1", "lead-b2"]
+    # lead-b2 only linked what existed (no account or contact created event), yet it is reported
+    bo = next(c for c in contacts if c["emails"] == ["bo@bluesky.cn"])
+    applied = {e["lead_id"]: e for e in await outbox_events(app, "sales.lead.conversion-applied")}
+    b2 = next(o for o in opportunities if o["source_id"] == "lead-b2")
+    fields = ("account_id", "contact_id", "opportunity_id", "account_created", "contact_created")
+    assert [applied["lead-b2"][f] for f in fields] == [account["id"], bo["id"], b2["id"], False, False]
+    assert applied["lead-b3"]["opportunity_id"] is None and applied["lead-b3"]["contact_created"] is True
+    linked = [e for e in await outbox_events(app, "sales.contact.created") if e["source_id"] == "lead-b2"]
+    assert linked == []
 
 
 async def test_conversion_links_a_named_existing_account(live, broker):

@@ -6,6 +6,7 @@ from crm_shared.topics import (
     SALES_CONTACT,
     SALES_OPPORTUNITY,
     SALES_ORDER,
+    SALES_QUOTA,
     SALES_TEAM,
     SALES_USER,
 )
@@ -30,10 +31,16 @@ async def test_openapi_and_asyncapi_documents(client):
         "/quotas",
         "/handovers",
         "/custom-fields",
+        "/custom-fields/{field_id}",
+        "/quotas/{quota_id}",
+        "/exchange-rates",
+        "/exchange-rates/{currency}",
+        "/contracts/{contract_id}/renew",
+        "/checks/run",
     } <= set(paths)
     assert "password_hash" not in openapi.text
     asyncapi = await client.get("/asyncapi.json")
     assert asyncapi.status_code == 200
     assert SALES_USER.name in asyncapi.text and SALES_TEAM.name in asyncapi.text
-    for topic in (SALES_ACCOUNT, SALES_CONTACT, SALES_OPPORTUNITY, SALES_ORDER, INTERACTIONS):
+    for topic in (SALES_ACCOUNT, SALES_CONTACT, SALES_OPPORTUNITY, SALES_ORDER, SALES_QUOTA, INTERACTIONS):
         assert topic.name in asyncapi.text  # (subscriptions show only where the app consumes)

@@ -1,4 +1,5 @@
-"""Forecast and quotas against hand-computed figures (period 2026-Q2, today 2026-05-15)."""
+"""Forecast and quotas against hand-computed figures (period 2026-Q2, today 2026-05-15); amounts in other
+currencies converted with the admin's exchange rates (1 USD = 7.2 CNY)."""
 
 from datetime import UTC, datetime
 
@@ -32,6 +33,9 @@ async def test_forecast_figures_match_hand_computed_values(client, org, clock):
     a_user, a = org["rep"]
     b_user, b = org["rep2"]
     _, manager = org["manager"]
+    admin = org["admin"][1]
+    usd_rate = await client.put("/exchange-rates/USD", json={"rate": "7.2"}, headers=admin)
+    assert usd_rate.status_code == 200 and usd_rate.json()["base_currency"] == "CNY"
     [pipeline] = (await client.get("/pipelines", headers=a)).json()
     stages = {s["name"]: s["id"] for s in pipeline["stages"]}
     await deal(client, a, stages, amount="1000", stage="Qualification", close="2026-05-20")  # 10% pipeline
@@ -43,7 +47,7 @@ async def test_forecast_figures_match_hand_computed_values(client, org, clock):
     await deal(client, b, stages, amount="10000", stage="Negotiation", close="2026-06-30")  # 80% commit
     await deal(
         client, b, stages, amount="1500", stage="Demo", close="2026-06-01", currency="USD"
-    )  # other currency
+    )  # 1500 USD = 10800 CNY: 4320 weighted
 
     for body in (
         {"user_id": a_user["id"], "period": "2026-04", "amount": "3000"},
@@ -73,24 +77,35 @@ async def test_forecast_figures_match_hand_computed_values(client, org, clock):
     assert line_a["quota"] == "10000.00" and line_a["attainment"] == "0.3000"
     # 3000 won this year + (100 + 800 + 4000 + 2400) weighted open closing by year end
     assert line_a["year_end_projection"] == "10300.00"
-    assert line_b["weighted_pipeline"] == "8000.00" and line_b["won"] == "0"
+    assert line_b["categories"]["best_case"] == {"count": 1, "amount": "10800.00", "weighted": "4320.00"}
+    assert line_b["weighted_pipeline"] == "12320.00" and line_b["won"] == "0"
     assert line_b["quota"] == "20000.00" and line_b["attainment"] == "0.0000"
-    assert line_b["year_end_projection"] == "8000.00"
+    assert line_b["year_end_projection"] == "12320.00"
 
     [team] = (
         await client.get("/forecast", params={"period": "2026-Q2", "group_by": "team"}, headers=manager)
     ).json()["lines"]
-    assert team["group"] == org["red"]["id"] and team["weighted_pipeline"] == "12900.00"
+    assert team["group"] == org["red"]["id"] and team["weighted_pipeline"] == "17220.00"
     assert team["quota"] == "30000.00" and team["attainment"] == "0.1000"
-    assert team["year_end_projection"] == "18300.00"
+    assert team["year_end_projection"] == "22620.00"
 
     may = (await client.get("/forecast", params={"period": "2026-05"}, headers=a)).json()["lines"]
     assert [(line["group"], line["weighted_pipeline"], line["won"], line["quota"]) for line in may] == [
         (a_user["id"], "100.00", "3000.00", "3000.00")
     ]  # a rep sees only their own book
-    usd = (
-        await client.get("/forecast", params={"period": "2026", "currency": "usd"}, headers=manager)
-    ).json()
-    assert [line["weighted_pipeline"] for line in usd["lines"]] == ["600.00"]
+    # in USD, as the second rep sees it: 10000 CNY -> 1388.89 USD, 80% -> 1111.11; 1500 USD, 40% -> 600;
+    # the 20000 CNY quota -> 2777.78 USD
+    usd = (await client.get("/forecast", params={"period": "2026-Q2", "currency": "usd"}, headers=b)).json()
+    [line] = usd["lines"]
+    assert usd["currency"] == "USD" and line["categories"]["commit"]["amount"] == "1388.89"
+    assert line["weighted_pipeline"] == "1711.11" and line["quota"] == "2777.78"
+    missing = await client.get("/forecast", params={"period": "2026-Q2", "currency": "EUR"}, headers=manager)
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "currency"
+    assert "EUR" in missing.json()["detail"]
+    assert (await client.put("/exchange-rates/USD", json={"rate": "7"}, headers=manager)).status_code == 403
+    base = await client.put("/exchange-rates/CNY", json={"rate": "1"}, headers=admin)
+    assert base.status_code == 422 and base.json()["errors"][0]["field"] == "currency"
+    assert (await client.put("/exchange-rates/USD", json={"rate": "0"}, headers=admin)).status_code == 422
+    assert [r["currency"] for r in (await client.get("/exchange-rates", headers=b)).json()] == ["USD"]
     bad = await client.get("/forecast", params={"period": "2026-13"}, headers=a)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from sales.orders.schemas import InvoiceRead
+from sales.orders.schemas import ContractRead, InvoiceRead
 from sales.pipeline.schemas import OpportunityRead
 from sales.schemas import Name, UtcDatetime, _Patch
 
@@ -79,4 +79,5 @@ class MyDay(BaseModel):
     stale_deals: list[OpportunityRead]
     closing_this_month: list[OpportunityRead]
     overdue_invoices: list[InvoiceRead]
+    renewals_due: list[ContractRead] = []
     customers_with_tickets: list[CustomerAttention]

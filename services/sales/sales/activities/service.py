@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from crm_shared.auth import Principal
 from crm_shared.events.interactions import InteractionRecordedV1
+from crm_shared.events.sales import ActivityCompletedV1, ActivityCreatedV1, ActivityUpdatedV1
 from crm_shared.http.problems import InvalidError, NotFoundError
 from crm_shared.messaging.uow import UnitOfWork
 from sales.activities.models import Activity
@@ -16,6 +17,8 @@ from sales.customers.models import Account, Contact
 from sales.health.service import accounts_needing_attention
 from sales.orders.invoices import read_invoice
 from sales.orders.models import Contract, Invoice, Order
+from sales.orders.renewals import renewals_due_query
+from sales.orders.schemas import ContractRead
 from sales.ownership import get_visible, resolve_owner, visible
 from sales.paging import Page, keyset, page_of
 from sales.pipeline import records
@@ -28,6 +31,19 @@ RECORDS = {
     "contract": Contract,
     "order": Order,
 }
+ACTIVITY_FIELDS = (
+    "kind",
+    "subject",
+    "record_type",
+    "record_id",
+    "account_id",
+    "contact_id",
+    "owner_id",
+    "team_id",
+    "due_at",
+    "remind_at",
+    "done_at",
+)
 # calls and meetings are customer interactions; tasks and notes are the rep's own bookkeeping
 INTERACTION_CHANNELS = {"call": "phone", "meeting": "meeting"}
 
@@ -68,6 +84,7 @@ async def create_activity(
         **data.model_dump(exclude={"owner_id"}),
     )
     uow.session.add(activity)
+    uow.emit(ActivityCreatedV1(aggregate_id=activity.id, occurred_at=now, **activity_snapshot(activity)))
     if channel := INTERACTION_CHANNELS.get(data.kind):
         uow.emit(
             InteractionRecordedV1(
@@ -89,17 +106,35 @@ async def create_activity(
 async def update_activity(
     *, uow: UnitOfWork, principal: Principal, activity_id: str, data: ActivityUpdate, now: datetime
 ) -> Activity:
-    """Change an activity; `done` completes (or reopens) it."""
+    """Change an activity; `done` completes (or reopens) it. Emits `sales.activity.completed` when it
+    gets done, else `sales.activity.updated`, naming the changed fields (nothing when nothing changed)."""
     activity = await get_activity(uow=uow, principal=principal, activity_id=activity_id)
+    before = activity_snapshot(activity) | {"notes": activity.notes}
     changes = data.model_dump(exclude_unset=True)
     if "done" in changes:
         done = changes.pop("done")
         activity.done_at = (activity.done_at or now) if done else None
     for field, value in changes.items():
         setattr(activity, field, value)
+    after = activity_snapshot(activity) | {"notes": activity.notes}
+    changed = [field for field in after if after[field] != before[field]]
+    if not changed:
+        return activity
     activity.updated_at = now
+    completed = before["done_at"] is None and activity.done_at is not None
+    event_cls = ActivityCompletedV1 if completed else ActivityUpdatedV1
+    uow.emit(
+        event_cls(
+            aggregate_id=activity.id, occurred_at=now, changed_fields=changed, **activity_snapshot(activity)
+        )
+    )
     await uow.commit()
     return activity
+
+
+def activity_snapshot(activity: Activity) -> dict:
+    """The activity's fields as the events carry them."""
+    return {field: getattr(activity, field) for field in ACTIVITY_FIELDS}
 
 
 async def get_activity(*, uow: UnitOfWork, principal: Principal, activity_id: str) -> Activity:
@@ -123,7 +158,7 @@ async def list_activities(
 
 async def my_day(*, uow: UnitOfWork, principal: Principal, now: datetime) -> MyDay:
     """The caller's own day: overdue and due tasks, reminders, stale deals, deals closing this month,
-    invoices past due."""
+    invoices past due, contracts to renew by hand (no auto-renew) ending within 30 days."""
     me = principal.user_id
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(days=1)
@@ -157,6 +192,7 @@ async def my_day(*, uow: UnitOfWork, principal: Principal, now: datetime) -> MyD
         ).scalars()
     )
     attention = await accounts_needing_attention(uow, my_accounts, now)
+    renewals = await _all(uow, renewals_due_query(me, now.date()))
     read = ActivityRead.model_validate
     return MyDay(
         overdue_tasks=[read(a) for a in overdue],
@@ -166,6 +202,7 @@ async def my_day(*, uow: UnitOfWork, principal: Principal, now: datetime) -> MyD
         closing_this_month=await records.read_many(uow, closing, now),
         overdue_invoices=[read_invoice(i, now.date()) for i in unpaid],
         customers_with_tickets=attention,
+        renewals_due=[ContractRead.model_validate(c) for c in renewals],
     )
 
 

@@ -1,5 +1,7 @@
 """Lead conversion: create or link the account and contact, open the opportunity when asked; every new
-record keeps source type "lead" and the lead's id. Safe to apply twice."""
+record keeps source type "lead" and the lead's id; every application emits `sales.lead.conversion-applied`
+naming the records the lead now stands behind (also when it only linked existing ones).
+Safe to apply twice."""
 
 from datetime import datetime
 
@@ -7,6 +9,7 @@ from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from crm_shared.events.leads import LeadConvertedV1
+from crm_shared.events.sales import LeadConversionAppliedV1
 from crm_shared.messaging.uow import UnitOfWork
 from sales.contactinfo import name_key, normalize_domain, to_e164
 from sales.customers.accounts import add_account, update_account
@@ -24,9 +27,10 @@ LEAD = "lead"
 async def convert_lead(*, uow: UnitOfWork, event: LeadConvertedV1, now: datetime) -> None:
     """Apply a converted lead (no commit: the consumer commits it with its inbox row)."""
     owner_id = await _known_user(uow, event.owner_id)
-    account = await _account(uow, event, owner_id, now)
-    contact = await _contact(uow, event, account, owner_id, now)
-    if event.opportunity is not None and not await _opened_already(uow, event.aggregate_id):
+    account, account_created = await _account(uow, event, owner_id, now)
+    contact, contact_created = await _contact(uow, event, account, owner_id, now)
+    opportunity_id = await _opened_already(uow, event.aggregate_id)
+    if event.opportunity is not None and opportunity_id is None:
         wanted = event.opportunity
         pipeline_id = (
             wanted.pipeline_id
@@ -46,18 +50,35 @@ async def convert_lead(*, uow: UnitOfWork, event: LeadConvertedV1, now: datetime
             source_type=LEAD,
             source_id=event.aggregate_id,
         )
-        await add_opportunity(
+        opportunity = await add_opportunity(
             uow=uow, principal=None, data=data, now=now, owner_id=owner_id or account.owner_id
         )
+        opportunity_id = opportunity.id
+    uow.emit(
+        LeadConversionAppliedV1(
+            aggregate_id=account.id,
+            occurred_at=now,
+            causation_id=event.event_id,
+            correlation_id=event.correlation_id,
+            lead_id=event.aggregate_id,
+            account_id=account.id,
+            contact_id=contact.id,
+            opportunity_id=opportunity_id,
+            account_created=account_created,
+            contact_created=contact_created,
+        )
+    )
 
 
-async def _account(uow: UnitOfWork, event: LeadConvertedV1, owner_id: str | None, now: datetime) -> Account:
-    """The account to link (given, same domain, or same name), or a new prospect."""
+async def _account(
+    uow: UnitOfWork, event: LeadConvertedV1, owner_id: str | None, now: datetime
+) -> tuple[Account, bool]:
+    """The account to link (given, same domain, or same name), or a new prospect; whether it is new."""
     spec = event.account
     if spec.existing_account_id:
         account = await uow.session.get(Account, spec.existing_account_id)
         if account is not None and account.deleted_at is None:
-            return account
+            return account, False
     domain = _domain(spec.domain)
     name = spec.name or domain or event.contact.name or f"Lead {event.aggregate_id}"
     for column, value in ((Account.domain, domain), (Account.name_key, name_key(name))):
@@ -78,7 +99,7 @@ async def _account(uow: UnitOfWork, event: LeadConvertedV1, owner_id: str | None
                         now=now,
                         commit=False,
                     )
-                return account
+                return account, False
     data = AccountCreate(
         name=name,
         domain=domain,
@@ -89,18 +110,18 @@ async def _account(uow: UnitOfWork, event: LeadConvertedV1, owner_id: str | None
         source_type=LEAD,
         source_id=event.aggregate_id,
     )
-    return await add_account(uow=uow, principal=None, data=data, now=now, owner_id=owner_id)
+    return await add_account(uow=uow, principal=None, data=data, now=now, owner_id=owner_id), True
 
 
 async def _contact(
     uow: UnitOfWork, event: LeadConvertedV1, account: Account, owner_id: str | None, now: datetime
-) -> Contact:
-    """The contact to link (given, or same email or phone at the account), or a new one."""
+) -> tuple[Contact, bool]:
+    """The contact to link (given, or same email or phone at the account), or a new one; whether it is new."""
     spec = event.contact
     if spec.existing_contact_id:
         contact = await uow.session.get(Contact, spec.existing_contact_id)
         if contact is not None and contact.deleted_at is None:
-            return contact
+            return contact, False
     email = spec.email.strip().lower() if spec.email else None
     phone = _phone(spec.phone)
     for kind, value in (("email", email), ("phone", phone)):
@@ -117,7 +138,7 @@ async def _contact(
                 .limit(1)
             )
             if contact := found.scalar_one_or_none():
-                return contact
+                return contact, False
     data = ContactCreate.model_construct(
         name=spec.name or email or phone or account.name,
         account_id=account.id,
@@ -129,18 +150,21 @@ async def _contact(
         source_type=LEAD,
         source_id=event.aggregate_id,
     )
-    return await add_contact(
+    contact = await add_contact(
         uow=uow, principal=None, data=data, now=now, owner_id=owner_id or account.owner_id
     )
+    return contact, True
 
 
-async def _opened_already(uow: UnitOfWork, lead_id: str) -> bool:
+async def _opened_already(uow: UnitOfWork, lead_id: str) -> str | None:
+    """The opportunity an earlier conversion of this lead opened, if any."""
     found = await uow.session.execute(
         select(Opportunity.id)
         .where(Opportunity.source_type == LEAD, Opportunity.source_id == lead_id)
+        .order_by(Opportunity.created_at)
         .limit(1)
     )
-    return found.first() is not None
+    return found.scalar_one_or_none()
 
 
 async def _known_user(uow: UnitOfWork, user_id: str | None) -> str | None:

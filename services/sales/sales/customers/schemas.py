@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sales.contactinfo import Domain, Email, Phone
 from sales.schemas import Name, UtcDatetime, _Patch
 
+RecordId = Annotated[str, Field(min_length=1, max_length=64)]  # an id: never ""
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 SourceType = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30)]
 Status = Literal["prospect", "verified"]
@@ -26,8 +27,8 @@ class AccountCreate(BaseModel):
     region: Short | None = None
     tier: Short | None = None
     status: Status = "prospect"
-    owner_id: str | None = None
-    parent_account_id: str | None = None
+    owner_id: RecordId | None = None
+    parent_account_id: RecordId | None = None
     phones: Phones = []
     source_type: SourceType | None = None
     source_id: Short | None = None
@@ -46,8 +47,8 @@ class AccountUpdate(_Patch):
     region: Short | None = None
     tier: Short | None = None
     status: Status | None = None
-    owner_id: str | None = None
-    parent_account_id: str | None = None
+    owner_id: RecordId | None = None
+    parent_account_id: RecordId | None = None
     phones: Phones | None = None
     custom_fields: dict[str, Any] | None = None  # merged: a null value removes that field
 
@@ -65,9 +66,9 @@ class AccountRead(BaseModel):
     region: str | None
     tier: str | None
     status: str
-    owner_id: str | None
+    owner_id: RecordId | None
     team_id: str | None
-    parent_account_id: str | None
+    parent_account_id: RecordId | None
     phones: list[str]
     source_type: str | None
     source_id: str | None
@@ -82,12 +83,12 @@ class ContactCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    account_id: str | None = None
+    account_id: RecordId | None = None
     title: Name | None = None
     emails: Emails = []
     phones: Phones = []
     key_person: bool = False
-    owner_id: str | None = None
+    owner_id: RecordId | None = None
     source_type: SourceType | None = None
     source_id: Short | None = None
     custom_fields: dict[str, Any] = {}
@@ -99,12 +100,12 @@ class ContactUpdate(_Patch):
     not_null = ("name", "emails", "phones", "key_person", "owner_id")
 
     name: Name | None = None
-    account_id: str | None = None
+    account_id: RecordId | None = None
     title: Name | None = None
     emails: Emails | None = None
     phones: Phones | None = None
     key_person: bool | None = None
-    owner_id: str | None = None
+    owner_id: RecordId | None = None
     custom_fields: dict[str, Any] | None = None  # merged: a null value removes that field
 
 
@@ -114,13 +115,13 @@ class ContactRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
-    account_id: str | None
+    account_id: RecordId | None
     name: str
     title: str | None
     emails: list[str]
     phones: list[str]
     key_person: bool
-    owner_id: str | None
+    owner_id: RecordId | None
     team_id: str | None
     source_type: str | None
     source_id: str | None

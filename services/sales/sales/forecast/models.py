@@ -25,3 +25,14 @@ class Quota(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ExchangeRate(Base):
+    """What one unit of a currency is worth in the base currency (admin-maintained, used by the forecast)."""
+
+    __tablename__ = "exchange_rate"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(36))

@@ -36,6 +36,22 @@ class QuotaCreate(BaseModel):
         return self
 
 
+class QuotaUpdate(BaseModel):
+    """A corrected quota: its amount and/or currency (the target and period stay)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Amount | None = None
+    currency: Currency | None = None
+
+    @model_validator(mode="after")
+    def _no_nulls(self) -> "QuotaUpdate":
+        for field in self.model_fields_set:
+            if getattr(self, field) is None:
+                raise ValueError(f"{field} cannot be null")
+        return self
+
+
 class QuotaRead(BaseModel):
     """A quota as the API shows it."""
 

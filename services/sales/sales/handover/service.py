@@ -7,13 +7,26 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
 from crm_shared.auth import Principal
-from crm_shared.events.sales import AccountUpdatedV1, ContactUpdatedV1, OpportunityUpdatedV1
+from crm_shared.events.sales import (
+    AccountUpdatedV1,
+    ActivityUpdatedV1,
+    ContactUpdatedV1,
+    ContractUpdatedV1,
+    InvoiceUpdatedV1,
+    OpportunityUpdatedV1,
+    OrderUpdatedV1,
+)
 from crm_shared.http.problems import InvalidError
 from crm_shared.messaging.uow import UnitOfWork
 from sales.activities.models import Activity
+from sales.activities.service import activity_snapshot
 from sales.customers.accounts import account_snapshot
 from sales.customers.contacts import contact_snapshot
 from sales.customers.models import Account, Contact
+from sales.orders.contracts import contract_snapshot
+from sales.orders.invoices import invoice_snapshot
+from sales.orders.models import Contract, Invoice, Order
+from sales.orders.orders import order_snapshot
 from sales.ownership import resolve_owner
 from sales.pipeline import records
 from sales.pipeline.models import Opportunity
@@ -35,18 +48,25 @@ class HandoverRead(BaseModel):
     contact_ids: list[str]
     opportunity_ids: list[str]
     task_ids: list[str]
+    contract_ids: list[str]
+    order_ids: list[str]
+    invoice_ids: list[str]
 
 
 async def hand_over(
     *, uow: UnitOfWork, principal: Principal, data: HandoverCreate, now: datetime
 ) -> HandoverRead:
-    """Move the accounts, contacts, open opportunities and open tasks of one rep to another (both must be
-    people the caller manages); each moved account, contact and opportunity emits its updated event."""
+    """Move the accounts, contacts, open opportunities, open tasks, contracts, orders and open invoices of
+    one rep to another (both must be people the caller manages); every moved record emits its updated
+    event."""
     if data.from_user_id == data.to_user_id:
         raise InvalidError("hand over to someone else", field="to_user_id")
     await resolve_owner(uow, principal, data.from_user_id, field="from_user_id")
     to_owner, to_team = await resolve_owner(uow, principal, data.to_user_id, field="to_user_id")
-    moved = HandoverRead(account_ids=[], contact_ids=[], opportunity_ids=[], task_ids=[])
+    moved = HandoverRead(
+        account_ids=[], contact_ids=[], opportunity_ids=[], task_ids=[], contract_ids=[], order_ids=[],
+        invoice_ids=[],
+    )
     mine = data.from_user_id
     for account in await _all(
         uow, select(Account).where(Account.owner_id == mine, Account.deleted_at.is_(None))
@@ -79,8 +99,45 @@ async def hand_over(
     for task in await _all(
         uow, select(Activity).where(Activity.owner_id == mine, Activity.done_at.is_(None))
     ):
-        _reassign(task, to_owner, to_team, now)
+        changed = _reassign(task, to_owner, to_team, now)
+        uow.emit(
+            ActivityUpdatedV1(
+                aggregate_id=task.id, occurred_at=now, changed_fields=changed, **activity_snapshot(task)
+            )
+        )
         moved.task_ids.append(task.id)
+    for contract in await _all(uow, select(Contract).where(Contract.owner_id == mine)):
+        changed = _reassign(contract, to_owner, to_team, now)
+        uow.emit(
+            ContractUpdatedV1(
+                aggregate_id=contract.id,
+                occurred_at=now,
+                changed_fields=changed,
+                **contract_snapshot(contract),
+            )
+        )
+        moved.contract_ids.append(contract.id)
+    for order in await _all(uow, select(Order).where(Order.owner_id == mine)):
+        changed = _reassign(order, to_owner, to_team, now)
+        uow.emit(
+            OrderUpdatedV1(
+                aggregate_id=order.id,
+                occurred_at=now,
+                changed_fields=changed,
+                **await order_snapshot(uow, order),
+            )
+        )
+        moved.order_ids.append(order.id)
+    for invoice in await _all(
+        uow, select(Invoice).where(Invoice.owner_id == mine, Invoice.status == "open")
+    ):
+        changed = _reassign(invoice, to_owner, to_team, now)
+        uow.emit(
+            InvoiceUpdatedV1(
+                aggregate_id=invoice.id, occurred_at=now, changed_fields=changed, **invoice_snapshot(invoice)
+            )
+        )
+        moved.invoice_ids.append(invoice.id)
     await uow.commit()
     return moved
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from crm_shared.auth import PrincipalDep
 from crm_shared.service import UowDep
 from sales.clock import ClockDep
-from sales.orders import chain, contracts, invoices, orders
+from sales.orders import chain, contracts, invoices, orders, renewals
 from sales.orders.schemas import (
     ChainRead,
     ContractCreate,
@@ -73,6 +73,18 @@ async def update_contract(
     """Change a contract's term, status or renewal."""
     async with uow:
         contract = await contracts.update_contract(
+            uow=uow, principal=principal, contract_id=contract_id, data=data, now=clock.now()
+        )
+        return ContractRead.model_validate(contract)
+
+
+@contracts_router.post("/{contract_id}/renew", status_code=201)
+async def renew_contract(
+    contract_id: str, data: renewals.ContractRenew, uow: UowDep, principal: PrincipalDep, clock: ClockDep
+) -> ContractRead:
+    """Renew a contract: a new contract for the next term, linked to this one (now "renewed")."""
+    async with uow:
+        contract = await renewals.renew_contract(
             uow=uow, principal=principal, contract_id=contract_id, data=data, now=clock.now()
         )
         return ContractRead.model_validate(contract)

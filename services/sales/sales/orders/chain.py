@@ -60,6 +60,7 @@ async def walk_chain(*, uow: UnitOfWork, principal: Principal, record_type: str,
         ),
         Contract,
     )
+    contracts = await _with_renewals(uow, principal, contracts)
     contract_ids |= {c.id for c in contracts}
     orders = await _all(
         uow,
@@ -78,6 +79,28 @@ async def walk_chain(*, uow: UnitOfWork, principal: Principal, record_type: str,
         contract_ids=[c.id for c in contracts],
         order_ids=[o.id for o in orders],
     )
+
+
+async def _with_renewals(uow: UnitOfWork, principal: Principal, contracts: list[Contract]) -> list[Contract]:
+    """The contracts and every renewal before or after them (a renewal's source is the contract it renews)."""
+    found = {c.id: c for c in contracts}
+    frontier = set(found)
+    while frontier:
+        linked = await _all(
+            uow,
+            visible(Contract, principal).where(
+                or_(
+                    (Contract.source_type == "contract") & Contract.source_id.in_(frontier),
+                    Contract.id.in_(
+                        {c.source_id for c in found.values() if c.source_type == "contract"} - set(found)
+                    ),
+                )
+            ),
+            Contract,
+        )
+        frontier = {c.id for c in linked} - set(found)
+        found.update({c.id: c for c in linked})
+    return sorted(found.values(), key=lambda c: (c.created_at, c.id))
 
 
 async def _all(uow: UnitOfWork, query, model) -> list:

@@ -164,5 +164,10 @@ async def list_invoices(
     return page_of(rows, limit, lambda invoice: read_invoice(invoice, today))
 
 
+def invoice_snapshot(invoice: Invoice) -> dict:
+    """The invoice's fields as the events carry them."""
+    return _snapshot(invoice)
+
+
 def _snapshot(invoice: Invoice) -> dict:
     return {field: getattr(invoice, field) for field in INVOICE_FIELDS}

@@ -31,6 +31,7 @@ class Contract(Base):
     currency: Mapped[str] = mapped_column(String(3))
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date, index=True)
+    # draft | active | expired | terminated | renewed
     status: Mapped[str] = mapped_column(String(12), index=True)
     auto_renew: Mapped[bool] = mapped_column(Boolean, default=False)
     source_type: Mapped[str | None] = mapped_column(String(30))
@@ -97,6 +98,7 @@ class Invoice(Base):
     issued_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10))  # open | paid | void
+    overdue_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # when `sales.invoice.overdue` went
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

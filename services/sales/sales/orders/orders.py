@@ -179,6 +179,11 @@ async def read_orders(uow: UnitOfWork, orders: list[Order]) -> list[OrderRead]:
     ]
 
 
+async def order_snapshot(uow: UnitOfWork, order: Order) -> dict:
+    """The order's fields (and lines) as the events carry them."""
+    return await _snapshot(uow, order)
+
+
 async def _snapshot(uow: UnitOfWork, order: Order) -> dict:
     [read] = await read_orders(uow, [order])
     return {

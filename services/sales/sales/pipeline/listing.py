@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, union
+from sqlalchemy import select, union
 
 from crm_shared.auth import Principal, Role, visible_to
 from crm_shared.messaging.uow import UnitOfWork
@@ -11,6 +11,7 @@ from sales.paging import Page, encode_cursor, keyset
 from sales.pipeline import records
 from sales.pipeline.models import Opportunity
 from sales.pipeline.schemas import OpportunityRead
+from sales.pipeline.search import name_filter
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ async def list_opportunities(
     ):
         if (value := getattr(filters, field)) is not None:
             query = query.where(getattr(Opportunity, field) == value)
-    if filters.q:
-        query = query.where(func.lower(Opportunity.name).like(f"%{filters.q.strip().casefold()}%"))
+    if filters.q and filters.q.strip():
+        query = await name_filter(uow, query, filters.q)
     if filters.stale is True:
         query = query.where(Opportunity.status == "open", Opportunity.rots_at <= now)
     elif filters.stale is False:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
 
 from crm_shared.auth import Principal
+from crm_shared.events.sales import RelationCreatedV1, RelationEndedV1
 from crm_shared.http.problems import ConflictError, InvalidError, NotFoundError
 from crm_shared.messaging.uow import UnitOfWork
 from sales.customers.models import Account, Contact
@@ -77,6 +78,7 @@ async def relate(*, uow: UnitOfWork, principal: Principal, data: RelationCreate,
             raise InvalidError(str(error), field=field) from error
     relation = Relation(id=str(uuid4()), to_type=data.from_type, created_at=now, **data.model_dump())
     uow.session.add(relation)
+    uow.emit(RelationCreatedV1(aggregate_id=relation.id, occurred_at=now, **_snapshot(relation)))
     await uow.commit()
     return relation
 
@@ -90,8 +92,18 @@ async def end_relation(*, uow: UnitOfWork, principal: Principal, relation_id: st
     if relation.ended_at is not None:
         raise ConflictError(f"relation {relation_id} has ended already")
     relation.ended_at = now
+    uow.emit(
+        RelationEndedV1(
+            aggregate_id=relation.id, occurred_at=now, changed_fields=["ended_at"], **_snapshot(relation)
+        )
+    )
     await uow.commit()
     return relation
+
+
+def _snapshot(relation: Relation) -> dict:
+    fields = ("kind", "from_type", "from_id", "to_type", "to_id", "note", "created_at", "ended_at")
+    return {field: getattr(relation, field) for field in fields}
 
 
 async def relations_of(

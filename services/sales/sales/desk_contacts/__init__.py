@@ -1,0 +1,16 @@
+"""Contacts the service desk captured from unknown callers: sales creates or links them (it owns contacts)."""
+
+from crm_shared.events.service_desk import ContactCapturedV1
+from crm_shared.messaging.consumer import EventHandlers
+from crm_shared.messaging.uow import UnitOfWork
+from sales.clock import Clock
+from sales.desk_contacts.service import take_on_desk_contact
+
+
+def register(handlers: EventHandlers, clock: Clock) -> None:
+    """Add the handler of `service-desk.contact.captured`."""
+
+    @handlers.on(ContactCapturedV1)
+    async def on_desk_contact_captured(event: ContactCapturedV1, uow: UnitOfWork) -> None:
+        """Create the contact the desk captured, or link an existing one with its phone or email."""
+        await take_on_desk_contact(uow=uow, event=event, now=clock.now())
