@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 
 from crm_shared.auth import PrincipalDep
-from crm_shared.service import UowDep
 from service_desk import directory
+from service_desk.access import UowDep
 from service_desk.schemas import AgentRead
 
 router = APIRouter(prefix="/agents", tags=["agents"])

@@ -17,7 +17,7 @@ def system_clock() -> datetime:
     return utcnow()
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     """FastAPI dependency: the app's clock."""
     return request.app.state.clock
 

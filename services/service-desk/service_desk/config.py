@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from crm_shared.settings import BaseServiceSettings
@@ -23,6 +23,19 @@ class CsatSettings(BaseModel):
     ttl_days: int = 30
 
 
+class InboundSettings(BaseModel):
+    """Secrets of the mail gateway and the chat/WeChat webhooks, which sign each request's body."""
+
+    signature_header: str = "X-CRM-Signature"
+    email_secret: SecretStr | None = None
+    chat_secret: SecretStr | None = None  # chat and WeChat
+
+    def secret_for(self, channel: str) -> str | None:
+        """The channel's secret, if one is configured."""
+        secret = self.email_secret if channel == "email" else self.chat_secret
+        return secret.get_secret_value() if secret else None
+
+
 class ServiceDeskSettings(BaseServiceSettings):
     """Settings of the service-desk service."""
 
@@ -37,3 +50,4 @@ class ServiceDeskSettings(BaseServiceSettings):
     sla_check_interval_s: float = 30.0
     webform: WebFormSettings = WebFormSettings()
     csat: CsatSettings = CsatSettings()
+    inbound: InboundSettings = InboundSettings()

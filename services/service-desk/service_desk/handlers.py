@@ -2,8 +2,10 @@
 
 from crm_shared.events.sales import (
     AccountCreatedV1,
+    AccountDeletedV1,
     AccountUpdatedV1,
     ContactCreatedV1,
+    ContactDeletedV1,
     ContactUpdatedV1,
     TeamCreatedV1,
     TeamUpdatedV1,
@@ -14,6 +16,7 @@ from crm_shared.messaging.consumer import EventHandlers
 from crm_shared.messaging.uow import UnitOfWork
 from service_desk import directory
 from service_desk.customers import service as customers
+from service_desk.customers.capture import adopt_sales_contact
 from service_desk.tickets import service as tickets
 
 handlers = EventHandlers(consumer="service-desk")
@@ -60,11 +63,30 @@ async def on_account_updated(event: AccountUpdatedV1, uow: UnitOfWork) -> None:
 
 @handlers.on(ContactCreatedV1)
 async def on_contact_created(event: ContactCreatedV1, uow: UnitOfWork) -> None:
-    """Adds the contact to the customer replica (phones and emails indexed for lookup)."""
+    """Adds the contact to the customer replica; one made from a desk capture takes over the local record."""
     await customers.upsert_contact(uow=uow, contact=event)
+    await adopt_sales_contact(uow=uow, contact=event, now=event.occurred_at)
 
 
 @handlers.on(ContactUpdatedV1)
 async def on_contact_updated(event: ContactUpdatedV1, uow: UnitOfWork) -> None:
-    """Replaces the contact's replica with the newer snapshot; an older one is ignored."""
+    """Replaces the contact's replica with the newer snapshot (an older one is ignored); one that sales
+    matched to a desk capture takes over the local record."""
     await customers.upsert_contact(uow=uow, contact=event)
+    await adopt_sales_contact(uow=uow, contact=event, now=event.occurred_at)
+
+
+@handlers.on(ContactDeletedV1)
+async def on_contact_deleted(event: ContactDeletedV1, uow: UnitOfWork) -> None:
+    """Takes the deleted contact out of the phone and email indexes (its tickets keep pointing at it)."""
+    await customers.forget(
+        uow=uow, party_type="contact", party_id=event.aggregate_id, occurred_at=event.occurred_at
+    )
+
+
+@handlers.on(AccountDeletedV1)
+async def on_account_deleted(event: AccountDeletedV1, uow: UnitOfWork) -> None:
+    """Takes the deleted account's switchboard numbers out of the phone index."""
+    await customers.forget(
+        uow=uow, party_type="account", party_id=event.aggregate_id, occurred_at=event.occurred_at
+    )

@@ -42,6 +42,7 @@ SPEC = ServiceSpec(
         events.TicketClosedV1,
         events.TicketReopenedV1,
         events.TicketCsatRatedV1,
+        events.ContactCapturedV1,
         InteractionRecordedV1,
     ],
     routers=[

@@ -5,9 +5,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
 from crm_shared.http.problems import problem
-from crm_shared.service import UowDep
-from service_desk.access import AdminPrincipal, DeskPrincipal
+from service_desk.access import DeskPrincipal, UowDep
 from service_desk.channels import calls, inbound, webform
+from service_desk.channels.gateway import ChatGateway, EmailGateway
 from service_desk.channels.schemas import (
     CallPop,
     CallRead,
@@ -82,9 +82,9 @@ async def call_contact(
 
 @router.post("/inbound/email")
 async def inbound_email(
-    data: InboundEmail, uow: UowDep, _gateway: AdminPrincipal, clock: ClockDep
+    data: InboundEmail, uow: UowDep, _gateway: EmailGateway, clock: ClockDep
 ) -> InboundResult:
-    """A parsed inbound email (from the mail gateway): threads into its ticket or opens one."""
+    """A parsed inbound email (from the mail gateway, body signed): threads into its ticket or opens one."""
     async with uow:
         ticket, created = await inbound.receive_email(uow=uow, mail=data, now=clock())
         await uow.commit()
@@ -93,9 +93,9 @@ async def inbound_email(
 
 @router.post("/inbound/chat")
 async def inbound_chat(
-    data: InboundChat, uow: UowDep, _gateway: AdminPrincipal, clock: ClockDep
+    data: InboundChat, uow: UowDep, _gateway: ChatGateway, clock: ClockDep
 ) -> InboundResult:
-    """A chat or WeChat message (webhook): threads into the sender's open conversation or opens one."""
+    """A chat or WeChat message (signed webhook): threads into the sender's open conversation or opens one."""
     async with uow:
         ticket, created = await inbound.receive_chat(uow=uow, chat=data, now=clock())
         await uow.commit()

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from crm_shared.service import UowDep
+from service_desk.access import UowDep
 from service_desk.clock import ClockDep
 from service_desk.csat import service
 

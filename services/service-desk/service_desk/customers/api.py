@@ -2,8 +2,7 @@
 
 from fastapi import APIRouter, Request
 
-from crm_shared.service import UowDep
-from service_desk.access import DeskPrincipal
+from service_desk.access import DeskPrincipal, UowDep
 from service_desk.customers.card import CustomerCard, card_for_contact, card_for_phone
 from service_desk.customers.service import get_contact, normalize_phone
 

@@ -36,6 +36,8 @@ class Contact(Base):
     phones: Mapped[list] = mapped_column(JSON, default=list)
     owner_id: Mapped[str | None] = mapped_column(String(36))
     local: Mapped[bool] = mapped_column(Boolean, default=False)
+    # a local contact that sales has taken on: the sales contact that stands for it now
+    linked_to: Mapped[str | None] = mapped_column(String(36))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

@@ -79,17 +79,6 @@ async def _index_emails(uow: UnitOfWork, contact_id: str, emails: list[str]) -> 
         uow.session.add(ContactEmail(contact_id=contact_id, email=email))
 
 
-async def account_by_phone(*, uow: UnitOfWork, phone: str) -> Account | None:
-    """An account whose switchboard number this is."""
-    rows = await uow.session.execute(
-        select(Account)
-        .join(CustomerPhone, (CustomerPhone.party_id == Account.id) & (CustomerPhone.party_type == "account"))
-        .where(CustomerPhone.phone == phone)
-        .limit(1)
-    )
-    return rows.scalars().first()
-
-
 async def contact_by_email(*, uow: UnitOfWork, email: str) -> Contact | None:
     """The contact with this email address, if any."""
     rows = await uow.session.execute(
@@ -103,8 +92,10 @@ async def contact_by_email(*, uow: UnitOfWork, email: str) -> Contact | None:
 
 
 async def get_contact(*, uow: UnitOfWork, contact_id: str, field: str | None = None) -> Contact:
-    """A contact of the replica; unknown -> 422 on `field` when given (a reference), else 404."""
+    """A replica contact (a linked local one: its sales contact); unknown: 422 on `field`, else 404."""
     contact = await uow.session.get(Contact, contact_id)
+    if contact is not None and contact.linked_to:  # a captured contact sales has taken on
+        contact = await uow.session.get(Contact, contact.linked_to) or contact
     if contact is None:
         if field:
             raise InvalidError(f"contact {contact_id} not found", field=field)
@@ -140,3 +131,16 @@ async def link_phone(*, uow: UnitOfWork, contact: Contact, phone: str) -> None:
     if phone not in contact.phones:
         uow.session.add(CustomerPhone(party_type="contact", party_id=contact.id, phone=phone))
         contact.phones = [*contact.phones, phone]
+
+
+async def forget(*, uow: UnitOfWork, party_type: str, party_id: str, occurred_at: datetime) -> None:
+    """Sales deleted the contact or account: its numbers and addresses no longer pop it (tickets keep it)."""
+    model = Contact if party_type == "contact" else Account
+    row = await uow.session.get(model, party_id)
+    if _stale(row, occurred_at):
+        return
+    await _index_phones(uow, party_type, party_id, [])
+    if party_type == "contact":
+        await _index_emails(uow, party_id, [])
+    if row is not None:
+        row.updated_at = occurred_at

@@ -2,8 +2,7 @@
 
 from fastapi import APIRouter
 
-from crm_shared.service import UowDep
-from service_desk.access import DeskPrincipal, LeadPrincipal
+from service_desk.access import DeskPrincipal, LeadPrincipal, UowDep
 from service_desk.queues import service
 from service_desk.queues.schemas import ProfileRead, ProfileUpdate, QueueCreate, QueueRead, QueueUpdate
 

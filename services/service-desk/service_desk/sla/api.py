@@ -2,8 +2,7 @@
 
 from fastapi import APIRouter
 
-from crm_shared.service import UowDep
-from service_desk.access import AdminPrincipal, LeadPrincipal
+from service_desk.access import AdminPrincipal, LeadPrincipal, UowDep
 from service_desk.clock import ClockDep
 from service_desk.sla import admin
 from service_desk.sla.schemas import CalendarCreate, CalendarRead, CheckResult, PolicyCreate, PolicyRead

@@ -1,11 +1,12 @@
 """Tickets HTTP routes: open, list, read, change, reply, note, cost, status, assign; the agent queue."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
 from crm_shared.auth import PrincipalDep
-from crm_shared.service import UowDep
-from service_desk.access import DeskPrincipal
+from service_desk.access import DeskPrincipal, UowDep
 from service_desk.channels.calls import attach_ticket
 from service_desk.clock import ClockDep
 from service_desk.csat.tokens import csat_url
@@ -76,8 +77,8 @@ async def list_tickets(
     queue_id: str | None = None,
     assignee_id: str | None = None,
     contact_id: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[TicketRead]:
     """The tickets the caller may see, newest first."""
     async with uow:
@@ -88,8 +89,8 @@ async def list_tickets(
             queue_id=queue_id,
             assignee_id=assignee_id,
             contact_id=contact_id,
-            limit=max(1, min(limit, 500)),
-            offset=max(0, offset),
+            limit=limit,
+            offset=offset,
         )
         return [TicketRead.model_validate(t) for t in tickets]
 

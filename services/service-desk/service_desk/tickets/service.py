@@ -44,7 +44,7 @@ async def _link_customer(
     """Set contact, account and tier; the account follows the contact unless given."""
     if contact_id:
         contact = await get_contact(uow=uow, contact_id=contact_id, field="contact_id")
-        account_id = account_id or contact.account_id
+        contact_id, account_id = contact.id, account_id or contact.account_id
     account = await uow.session.get(Account, account_id) if account_id else None
     if account_id and account is None:
         raise InvalidError(f"account {account_id} not found", field="account_id")

@@ -10,12 +10,17 @@ from service_desk.tickets.models import Ticket
 
 def visible_queue_ids(principal: Principal):
     """A subquery of the ids of the queues the principal works or manages."""
-    if principal.role is Role.MANAGER:
-        condition = Queue.manager_id == principal.user_id
-        if principal.team_id:
-            condition = or_(condition, Queue.team_id == principal.team_id)
+    return queue_ids_for(principal.role, principal.user_id, principal.team_id or None)
+
+
+def queue_ids_for(role: Role, user_id, team_id):
+    """`visible_queue_ids` from parts, which may be values or bind parameters (no team: None)."""
+    if role is Role.MANAGER:
+        condition = Queue.manager_id == user_id
+        if team_id is not None:
+            condition = or_(condition, Queue.team_id == team_id)
         return select(Queue.id).where(condition)
-    return select(QueueMember.queue_id).where(QueueMember.agent_id == principal.user_id)
+    return select(QueueMember.queue_id).where(QueueMember.agent_id == user_id)
 
 
 def tickets_visible_to(principal: Principal) -> ColumnElement[bool]:
@@ -24,10 +29,13 @@ def tickets_visible_to(principal: Principal) -> ColumnElement[bool]:
         return true()
     if principal.role not in (Role.AGENT, Role.MANAGER) or not principal.user_id:
         return false()
-    condition = or_(
-        Ticket.assignee_id == principal.user_id, Ticket.queue_id.in_(visible_queue_ids(principal))
-    )
-    if principal.role is Role.MANAGER and principal.team_id:
-        team = select(Agent.id).where(Agent.team_id == principal.team_id)
+    return visibility_for(principal.role, principal.user_id, principal.team_id or None)
+
+
+def visibility_for(role: Role, user_id, team_id) -> ColumnElement[bool]:
+    """The condition for an agent or a manager; the ids may be values or bind parameters (no team: None)."""
+    condition = or_(Ticket.assignee_id == user_id, Ticket.queue_id.in_(queue_ids_for(role, user_id, team_id)))
+    if role is Role.MANAGER and team_id is not None:
+        team = select(Agent.id).where(Agent.team_id == team_id)
         condition = or_(condition, Ticket.assignee_id.in_(team))
     return condition
