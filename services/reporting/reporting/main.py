@@ -9,6 +9,7 @@ from crm_shared.service import ServiceSpec, create_service_app
 from reporting.api import router
 from reporting.config import ReportingSettings
 from reporting.customers.api import router as customer_router
+from reporting.customers.insights_api import router as customer_insight_router
 from reporting.handlers import handlers
 from reporting.kpis.api import router as kpi_router
 from reporting.leads.api import router as lead_funnel_router
@@ -18,6 +19,7 @@ from reporting.models import Base, messaging
 from reporting.opportunities.api import router as opportunity_funnel_router
 from reporting.revenue.api import router as revenue_router
 from reporting.service.api import router as service_router
+from reporting.targets.api import router as target_router
 
 SPEC = ServiceSpec(
     name="reporting",
@@ -28,7 +30,8 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).resolve().parent.parent / "migrations",
     handlers=handlers,
     routers=[router, lead_funnel_router, opportunity_funnel_router, revenue_router, service_router,
-             kpi_router, customer_router, live_router],
+             kpi_router, customer_router, customer_insight_router, target_router,
+             live_router],
 )
 
 

@@ -5,10 +5,10 @@ wins), so replicas sharing the database, duplicates caught by the inbox and repl
 interleaving all end in the same rows.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Float, Index, Integer, Numeric, String
+from sqlalchemy import Boolean, Date, DateTime, Float, Index, Integer, Numeric, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from crm_shared.db import new_metadata
@@ -49,6 +49,9 @@ class LeadCard(Base):
     owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
     team_id: Mapped[str | None] = mapped_column(String(64), index=True)
     owner_version: Mapped[str] = mapped_column(String(80), default="")
+    region: Mapped[str | None] = mapped_column(String(100))
+    industry: Mapped[str | None] = mapped_column(String(100))
+    profile_version: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
 
 class LeadStageFact(Base):
@@ -89,6 +92,7 @@ class OpportunityFact(Base):
     from_stage_name: Mapped[str | None] = mapped_column(String(100))
     seconds_in_previous_stage: Mapped[float | None] = mapped_column(Float)
     close_reason: Mapped[str | None] = mapped_column(String(500))
+    expected_close_date: Mapped[date | None] = mapped_column(Date)
 
 
 class TicketFact(Base):
@@ -113,6 +117,7 @@ class TicketFact(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     sla_target: Mapped[str | None] = mapped_column(String(20))  # on sla-warning / sla-breached facts
     csat_rating: Mapped[int | None] = mapped_column(Integer)
+    service_cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
 
 
 class OrderFact(Base):
@@ -162,3 +167,48 @@ class InteractionFact(Base):
     summary: Mapped[str] = mapped_column(String(2000))
     source_service: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[str] = mapped_column(String(64))
+
+
+class SaleLineFact(Base):
+    """One product line of an opportunity or order snapshot (keyed by the snapshot's event): revenue by
+    product as of any date follows the sale's latest snapshot then."""
+
+    __tablename__ = "sale_line_fact"
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64), index=True)
+    product: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+
+
+class AccountCard(Base):
+    """One customer account's reporting attributes (latest snapshot wins, whatever the arrival order)."""
+
+    __tablename__ = "account_card"
+
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    industry: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[str | None] = mapped_column(String(50))
+    region: Mapped[str | None] = mapped_column(String(100))
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[str] = mapped_column(String(80))
+
+
+class QuotaTarget(Base):
+    """A sales target of one user or one team over a period (a later setting of the same quota wins)."""
+
+    __tablename__ = "quota_target"
+
+    quota_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    version: Mapped[str] = mapped_column(String(80))

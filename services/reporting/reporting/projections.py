@@ -16,6 +16,9 @@ from crm_shared.events.leads import (
     LeadUpdatedV1,
 )
 from crm_shared.events.sales import (
+    AccountCreatedV1,
+    AccountDeletedV1,
+    AccountUpdatedV1,
     OpportunityLostV1,
     OpportunityOpenedV1,
     OpportunityStageChangedV1,
@@ -23,6 +26,7 @@ from crm_shared.events.sales import (
     OpportunityWonV1,
     OrderCreatedV1,
     OrderUpdatedV1,
+    QuotaSetV1,
     UserCreatedV1,
     UserUpdatedV1,
 )
@@ -38,13 +42,16 @@ from crm_shared.events.service_desk import (
     TicketUpdatedV1,
 )
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.accounts import record_accounts
 from reporting.customers.projection import record_interactions
 from reporting.directory import record_users
 from reporting.leads.projection import fold_lead_events
 from reporting.models import LeadsBySource
 from reporting.opportunities.projection import record_opportunity_facts
+from reporting.revenue.lines import record_sale_lines
 from reporting.revenue.orders import record_order_facts
 from reporting.service.projection import record_ticket_facts
+from reporting.targets.projection import record_quotas
 
 PROJECTED: tuple[type[Event], ...] = (
     LeadCapturedV1, LeadAssignedV1, LeadUpdatedV1, LeadStatusChangedV1, LeadDisqualifiedV1, LeadConvertedV1,
@@ -53,6 +60,7 @@ PROJECTED: tuple[type[Event], ...] = (
     TicketOpenedV1, TicketUpdatedV1, TicketAssignedV1, TicketSlaWarningV1, TicketSlaBreachedV1,
     TicketResolvedV1, TicketClosedV1, TicketReopenedV1, TicketCsatRatedV1, OrderCreatedV1, OrderUpdatedV1,
     UserCreatedV1, UserUpdatedV1, InteractionRecordedV1,
+    AccountCreatedV1, AccountUpdatedV1, AccountDeletedV1, QuotaSetV1,
 )
 
 
@@ -64,6 +72,9 @@ async def apply_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await record_order_facts(uow=uow, events=events)
     await record_users(uow=uow, events=events)
     await record_interactions(uow=uow, events=events)
+    await record_accounts(uow=uow, events=events)
+    await record_quotas(uow=uow, events=events)
+    await record_sale_lines(uow=uow, events=events)
 
 
 async def leads_by_source(*, uow: UnitOfWork) -> dict[str, int]:

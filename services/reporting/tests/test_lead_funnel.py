@@ -2,12 +2,13 @@
 
 import csv
 import io
+import uuid
 
 from reporting_scenario import REP_A, TEAM_S, at, captured, history
 from reporting_support import ADMIN
 
 from crm_shared.auth import Principal, Role
-from crm_shared.events.leads import LeadMergedV1
+from crm_shared.events.leads import LeadMergedV1, LeadSnapshot
 
 STAGE_COLUMNS = ("captured", "contacted", "qualified", "converted", "disqualified")
 
@@ -120,3 +121,25 @@ async def test_a_merged_duplicate_leaves_the_counts_from_its_merge_on(reporting)
     rows = {row["key"]: row for row in (await funnel(reporting))["rows"]}
     assert counts(rows["web_form"]) == (2, 1, 1, 1, 1)  # L2 folded into L1
     assert counts((await funnel(reporting, as_of=at(3.5).isoformat()))["total"]) == (4, 3, 1, 0, 1)
+
+
+async def test_funnel_by_region_and_industry_from_the_latest_lead_snapshot(sqlite_reporting):
+    """L1's snapshots say east/retail, L4's west then (later) east/tech; the other leads name none."""
+    regions = {("L1", "east", "retail"), ("L4", "west", "retail")}
+    events = []
+    for event in history():
+        for lead, region, industry in regions:
+            if event.aggregate_id == lead and isinstance(event, LeadSnapshot):
+                event = event.model_copy(update={"region": region, "industry": industry})
+        events.append(event)
+    l4 = next(e for e in reversed(events) if e.aggregate_id == "L4" and isinstance(e, LeadSnapshot))
+    moved = l4.model_copy(update={"region": "east", "industry": "tech", "event_id": uuid.uuid4(),
+                                  "occurred_at": at(4.5)})
+    await sqlite_reporting.feed(moved, *events)  # the later snapshot arrives first: it still wins
+    body = await funnel(sqlite_reporting, group_by="region")
+    by_region = {row["key"]: counts(row) for row in body["rows"]}
+    assert by_region == {"east": (2, 2, 2, 1, 0), None: (3, 2, 1, 1, 1)}
+    retail = await funnel(sqlite_reporting, group_by="none", industry="retail")
+    assert counts(retail["total"]) == (1, 1, 1, 1, 0)  # L1
+    east_tech = await funnel(sqlite_reporting, group_by="source", region="east", industry="tech")
+    assert [(row["key"], counts(row)) for row in east_tech["rows"]] == [("trade_fair", (1, 1, 1, 0, 0))]

@@ -10,6 +10,7 @@ from reporting_scenario import opportunity_history
 from reporting_support import ADMIN
 
 from crm_shared.auth import Principal, Role
+from crm_shared.events.sales import AccountCreatedV1
 
 
 async def funnel(reporting, principal=ADMIN, **params) -> dict:
@@ -69,3 +70,17 @@ async def test_csv_export(sqlite_reporting):
     assert lines[0][:6] == ["stage_id", "stage_name", "stage_type", "probability", "count", "amount"]
     assert lines[2][:9] == ["s2", "Demo", "open", "30", "1", "900.00", "3", "1", "1"]
 
+
+
+async def test_funnel_filtered_by_the_customers_region_industry_and_size(sqlite_reporting):
+    cards = [AccountCreatedV1(aggregate_id="acc-O4", name="Four", region="east", industry="retail",
+                              size="large"),
+             AccountCreatedV1(aggregate_id="acc-O1", name="One", region="west", industry="retail",
+                              size="small")]
+    await sqlite_reporting.feed(*opportunity_history(), *cards)
+    east = by_stage(await funnel(sqlite_reporting, region="east"))  # O4 only
+    assert (list(east), east["s2"]["count"], Decimal(east["s2"]["amount"])) == (["s1", "s2"], 1, 900)
+    retail = by_stage(await funnel(sqlite_reporting, industry="retail"))
+    assert (retail["s1"]["entered"], retail["won"]["count"], retail["s2"]["count"]) == (2, 1, 1)
+    nobody = await funnel(sqlite_reporting, size="small", region="east")
+    assert (nobody["stages"], nobody["opportunities"]) == ([], 0)

@@ -3,11 +3,12 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from customer_scenario import customers
 from reporting_scenario import DAY1, deal_moved, deal_opened, opportunity_history, orders
 from reporting_support import ADMIN
 
 from crm_shared.auth import Principal, Role
-from crm_shared.events.sales import OpportunityWonV1
+from crm_shared.events.sales import OpportunityLine, OpportunityWonV1, OrderCreatedV1, OrderUpdatedV1
 
 
 def earlier_wins() -> list:
@@ -61,3 +62,39 @@ async def test_as_of_by_rep_visibility_and_csv(sqlite_reporting):
     header, first = lines.decode("utf-8-sig").splitlines()[:2]
     assert header == "kind,owner,count,amount,share,vs_previous,vs_year_before"
     assert first == "won,rep-a,2,1400.00,0.7368,,"
+
+
+async def test_revenue_by_the_customers_region_industry_and_size(sqlite_reporting):
+    await sqlite_reporting.feed(*customers())
+    by_region = keyed((await revenue(sqlite_reporting, group_by="region"))["ordered"])
+    assert {k: (r["count"], Decimal(r["amount"])) for k, r in by_region.items()} == {
+        "east": (4, 640), "west": (3, 360), None: (1, 900)}  # G's account was deleted: no region known
+    retail = await revenue(sqlite_reporting, group_by="size", industry="retail")
+    assert {k: Decimal(r["amount"]) for k, r in keyed(retail["ordered"]).items()} == {
+        "large": 540, "small": 60}
+    east_small = await revenue(sqlite_reporting, group_by="month", region="east", size="small")
+    assert {k: Decimal(r["amount"]) for k, r in keyed(east_small["ordered"]).items()} == {"2025-11": 100}
+
+
+def line(product: str, amount: int) -> OpportunityLine:
+    return OpportunityLine(product=product, quantity=Decimal(1), unit_price=Decimal(amount),
+                           amount=Decimal(amount))
+
+
+async def test_revenue_by_product_follows_each_sales_latest_lines(sqlite_reporting):
+    """P1 placed day 1 with Widget 200 + Gadget 100, changed day 3 to Widget 250 only; P2 has no lines."""
+    p1 = {"aggregate_id": "P1", "account_id": "acc-1", "owner_id": "rep-a", "team_id": "team-a"}
+    await sqlite_reporting.feed(
+        OrderCreatedV1(**p1, amount=Decimal(300), lines=[line("Widget", 200), line("Gadget", 100)],
+                       occurred_at=DAY1 + timedelta(days=1)),
+        OrderUpdatedV1(**p1, amount=Decimal(250), lines=[line("Widget", 250)],
+                       occurred_at=DAY1 + timedelta(days=3)),
+        OrderCreatedV1(aggregate_id="P2", account_id="acc-2", owner_id="rep-a", amount=Decimal(50),
+                       occurred_at=DAY1 + timedelta(days=2)))
+    then = await revenue(sqlite_reporting, group_by="product", as_of=(DAY1 + timedelta(days=2.5)).isoformat())
+    assert {k: (r["count"], Decimal(r["amount"])) for k, r in keyed(then["ordered"]).items()} == {
+        "Gadget": (1, 100), "Widget": (1, 200), None: (1, 50)}
+    now = await revenue(sqlite_reporting, group_by="product")
+    assert {k: Decimal(r["amount"]) for k, r in keyed(now["ordered"]).items()} == {"Widget": 250, None: 50}
+    widgets = await revenue(sqlite_reporting, group_by="month", product="Widget")
+    assert Decimal(widgets["ordered"]["total"]["amount"]) == 250

@@ -3,6 +3,7 @@
 import csv
 import io
 
+from customer_scenario import customers
 from reporting_scenario import hours, ticket_history
 from reporting_support import ADMIN
 
@@ -51,3 +52,13 @@ async def test_an_agent_sees_their_own_tickets_and_csv(sqlite_reporting):
     assert lines[0][:3] == ["channel", "tickets", "backlog"]
     assert [line[:3] for line in lines[1:]] == [["chat", "1", "1"], ["email", "1", "1"], ["phone", "2", "0"],
                                                 ["total", "4", "2"]]
+
+
+async def test_filtered_by_the_customers_region_industry_and_size(sqlite_reporting):
+    await sqlite_reporting.feed(*customers())  # T0-T2 of A (east, retail, large), T3 of C (east, tech)
+    assert (await figures(sqlite_reporting, region="east"))["total"]["tickets"] == 4
+    tech = (await figures(sqlite_reporting, industry="tech"))["total"]
+    assert (tech["tickets"], tech["csat"]) == (1, {"ratings": 1, "average": 5.0})
+    large = (await figures(sqlite_reporting, size="large", region="east"))["total"]
+    assert (large["tickets"], large["csat"]["ratings"]) == (3, 3)
+    assert (await figures(sqlite_reporting, region="west"))["total"]["tickets"] == 0

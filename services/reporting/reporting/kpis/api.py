@@ -13,7 +13,7 @@ from reporting.kpis.queries import rep_kpis_as_of
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("owner_id", "name", "leads", "contacted", "converted", "speed_to_lead_hours", "deals", "won",
-               "lost", "win_rate", "won_amount", "ordered_amount")
+               "lost", "win_rate", "won_amount", "ordered_amount", "target", "target_attainment")
 
 
 @router.get("/rep-kpis", response_model=None)

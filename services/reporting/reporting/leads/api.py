@@ -28,12 +28,14 @@ async def get_lead_funnel(
     campaign: str | None = None,
     owner_id: str | None = None,
     team_id: str | None = None,
+    region: str | None = None,
+    industry: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
     """Leads that reached each funnel stage by `as_of`, per group, with conversion rates."""
     query = FunnelQuery(as_of=as_of or clock(), group_by=group_by, captured_from=captured_from,
                         captured_to=captured_to, source=source, campaign=campaign, owner_id=owner_id,
-                        team_id=team_id)
+                        team_id=team_id, region=region, industry=industry)
     async with uow:
         funnel = await lead_funnel(uow=uow, principal=principal, query=query)
     if format == "json":

@@ -25,6 +25,7 @@ async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await _count_sources(uow, [e for e in events if isinstance(e, LeadCapturedV1)])
     await _set_sources(uow, events)
     await _set_owners(uow, events)
+    await _set_profiles(uow, events)
     await _record_stages(uow, events)
 
 
@@ -59,6 +60,16 @@ async def _set_owners(uow: UnitOfWork, events: Sequence[Event]) -> None:
                    "owner_version": version(event)}
             _keep_latest(latest, row, "owner_version")
     await _upsert_latest(uow, list(latest.values()), ("owner_id", "team_id"), LeadCard.owner_version)
+
+
+async def _set_profiles(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    latest: dict[str, dict] = {}
+    for event in events:
+        if isinstance(event, LeadSnapshot):
+            row = {"lead_id": event.aggregate_id, "region": event.region, "industry": event.industry,
+                   "profile_version": version(event)}
+            _keep_latest(latest, row, "profile_version")
+    await _upsert_latest(uow, list(latest.values()), ("region", "industry"), LeadCard.profile_version)
 
 
 def _keep_latest(latest: dict[str, dict], row: dict, version_key: str) -> None:

@@ -13,9 +13,9 @@ from reporting.leads.funnel import COLUMNS, MERGED, rates, speed_to_lead
 from reporting.models import LeadCard, LeadStageFact
 from reporting.versions import utc_naive
 
-GroupBy = Literal["source", "campaign", "owner", "team", "none"]
+GroupBy = Literal["source", "campaign", "owner", "team", "region", "industry", "none"]
 _GROUP_COLUMNS = {"source": LeadCard.source, "campaign": LeadCard.campaign, "owner": LeadCard.owner_id,
-                  "team": LeadCard.team_id}
+                  "team": LeadCard.team_id, "region": LeadCard.region, "industry": LeadCard.industry}
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,8 @@ class FunnelQuery:
     campaign: str | None = None
     owner_id: str | None = None
     team_id: str | None = None
+    region: str | None = None
+    industry: str | None = None
 
 
 async def lead_funnel(*, uow: UnitOfWork, principal: Principal, query: FunnelQuery) -> dict:
@@ -88,7 +90,8 @@ def _filters(query: FunnelQuery, captured, as_of: datetime) -> list:
     if query.captured_to is not None:
         conditions.append(captured.reached_at < utc_naive(query.captured_to))
     for value, column in ((query.source, LeadCard.source), (query.campaign, LeadCard.campaign),
-                          (query.owner_id, LeadCard.owner_id), (query.team_id, LeadCard.team_id)):
+                          (query.owner_id, LeadCard.owner_id), (query.team_id, LeadCard.team_id),
+                          (query.region, LeadCard.region), (query.industry, LeadCard.industry)):
         if value is not None:
             conditions.append(column == value)
     return conditions

@@ -1,7 +1,9 @@
 """The dashboard page, the login proxy to sales, the dashboard JSON and its Server-Sent Events stream."""
 
 import asyncio
+import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -15,8 +17,8 @@ from sse_starlette import EventSourceResponse
 from crm_shared.auth import InvalidToken, Principal, PrincipalDep, decode_token
 from crm_shared.service import CtxDep, UowDep
 from reporting.clock import ClockDep
-from reporting.live.dashboard import dashboard
-from reporting.live.hub import hub
+from reporting.live.dashboard import LiveDashboard, dashboard
+from reporting.live.hub import EVERYTHING, hub
 from reporting.live.language import page_language
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -106,18 +108,34 @@ async def stream(
 
 
 async def _updates(ctx, principal: Principal, clock, poll_s: float, days: int) -> AsyncIterator[dict]:
-    wake = hub.subscribe()
+    """A push after every change the caller can see; a commit refreshes only the sections it feeds.
+
+    Wake-ups coalesce while a refresh runs, so a burst of commits costs one refresh, not one each. A
+    push caused by commits carries an SSE comment (ignored by browsers) with the wall-clock time of the
+    earliest of them and of the push: the reporting-side part of the dashboard's freshness.
+    """
+    subscription = hub.subscribe()
+    board = LiveDashboard(principal, days)
+    loop = asyncio.get_running_loop()
+    next_tick = loop.time() + poll_s
     last = None
     try:
         while True:
-            wake.clear()
-            body = json.dumps(await dashboard(uow=ctx.uow(), principal=principal, now=clock(), days=days))
+            families, since = subscription.take()
+            if loop.time() >= next_tick:  # the tick: catches changes other replicas applied
+                families.add(EVERYTHING)
+                next_tick = loop.time() + poll_s
+            board.invalidate(families)
+            body = json.dumps(await board.refresh(ctx.uow(), clock()))
             if body != last:
-                yield {"event": "dashboard", "data": body}
+                update = {"event": "dashboard", "data": body}
+                if since is not None:
+                    update["comment"] = f"committed={since:.6f} pushed={time.time():.6f}"
+                yield update
                 last = body
-            try:
-                await asyncio.wait_for(wake.wait(), timeout=poll_s)
-            except TimeoutError:
-                pass  # the tick: catches changes other replicas applied to the shared database
+            reps_due = board.reps_due_in()
+            timeout = next_tick - loop.time() if reps_due is None else min(reps_due, next_tick - loop.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(subscription.wake.wait(), timeout=max(0.0, timeout))
     finally:
-        hub.unsubscribe(wake)
+        hub.unsubscribe(subscription)

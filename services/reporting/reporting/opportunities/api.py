@@ -25,12 +25,17 @@ async def get_opportunity_funnel(
     pipeline_id: str | None = None,
     owner_id: str | None = None,
     team_id: str | None = None,
+    region: str | None = None,
+    industry: str | None = None,
+    size: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
     """Count and amount per stage, conversion, loss reasons, time in stage, win rate, the bottleneck."""
+    account = {"region": region, "industry": industry, "size": size}
     async with uow:
         funnel = await opportunity_funnel_as_of(uow=uow, principal=principal, as_of=as_of or clock(),
-                                                pipeline_id=pipeline_id, owner_id=owner_id, team_id=team_id)
+                                                pipeline_id=pipeline_id, owner_id=owner_id, team_id=team_id,
+                                                account=account)
     if format == "json":
         return funnel
     rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in funnel["stages"]]

@@ -30,6 +30,8 @@ class Fact:
     from_stage_id: str | None = None
     seconds_in_previous_stage: float | None = None
     close_reason: str | None = None
+    account_id: str | None = None
+    event_id: str | None = None
 
 
 @dataclass

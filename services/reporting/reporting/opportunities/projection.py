@@ -29,7 +29,7 @@ def fact_row(event: OpportunitySnapshot) -> dict:
         "from_stage_id": event.from_stage_id if moved else None,
         "from_stage_name": event.from_stage_name if moved else None,
         "seconds_in_previous_stage": event.seconds_in_previous_stage if moved else None,
-        "close_reason": event.close_reason,
+        "close_reason": event.close_reason, "expected_close_date": event.expected_close_date,
     }
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm_shared.auth import Principal, can_see
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.accounts import load_accounts
 from reporting.models import OpportunityFact
 from reporting.opportunities.funnel import Fact, opportunity_funnel
 from reporting.versions import utc_naive
@@ -34,11 +35,21 @@ def visibility(principal: Principal, owner_id: str | None, team_id: str | None) 
 
 async def opportunity_funnel_as_of(
     *, uow: UnitOfWork, principal: Principal, as_of: datetime, pipeline_id: str | None = None,
-    owner_id: str | None = None, team_id: str | None = None,
+    owner_id: str | None = None, team_id: str | None = None, account: dict[str, str | None] | None = None,
 ) -> dict:
-    """The funnel as it stood at `as_of` (event time); filters apply to each opportunity's state then."""
+    """The funnel as it stood at `as_of` (event time); filters apply to each opportunity's state then,
+    `account` to its customer's region, industry and size."""
     at = utc_naive(as_of)
     facts = await load_facts(uow, at, pipeline_id)
-    funnel = opportunity_funnel(facts, visibility(principal, owner_id, team_id))
+    visible = visibility(principal, owner_id, team_id)
+    wanted = {name: value for name, value in (account or {}).items() if value is not None}
+    if wanted:
+        cards, seen = await load_accounts(uow), visible
+
+        def visible(fact: Fact) -> bool:
+            card = cards.get(fact.account_id or "")
+            return seen(fact) and card is not None and all(getattr(card, k) == v for k, v in wanted.items())
+
+    funnel = opportunity_funnel(facts, visible)
     return {"as_of": at.isoformat() + "Z", **funnel}
 

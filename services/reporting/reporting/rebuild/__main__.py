@@ -17,7 +17,7 @@ app = typer.Typer(add_completion=False, help=__doc__)
 def rebuild(
     database_url: Annotated[str | None, typer.Option(help="A fresh database (default: settings)")] = None,
     bootstrap_servers: Annotated[str | None, typer.Option(help="Kafka (default: REPORTING_KAFKA__…)")] = None,
-    chunk: Annotated[int, typer.Option(min=1, help="Records per transaction")] = 2000,
+    chunk: Annotated[int, typer.Option(min=1, help="Records per transaction")] = 5000,
 ) -> None:
     """Replay every topic reporting consumes, from the start to the current end offsets."""
     settings = ReportingSettings()

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from crm_shared.db import dialect_insert
-from crm_shared.events.base import REGISTRY, Event, UnknownEventType, utcnow
+from crm_shared.events.base import REGISTRY, Event, UnknownEventType
 from crm_shared.messaging.consumer import BatchProcessor, EventHandlers, decode
-from crm_shared.messaging.uow import UnitOfWork
+from crm_shared.messaging.uow import UnitOfWork, inbox_rows
 from reporting import projections
 
 log = logging.getLogger(__name__)
@@ -81,20 +82,34 @@ class ChunkApplier:
         unique: dict[str, Event] = {}
         for event in events:
             unique.setdefault(str(event.event_id), event)
+        try:
+            fresh = await self._apply_unseen(unique)
+        except IntegrityError:  # some of the chunk was applied before: claim each inbox row first
+            fresh = await self._apply_claimed(unique)
+        self.stats.applied += len(fresh)
+        self.stats.duplicates += len(events) - len(fresh)
+
+    async def _apply_unseen(self, unique: dict[str, Event]) -> list[Event]:
+        """The fast path: a plain bulk insert of the inbox rows (it fails if any was applied before)."""
+        async with self.uow_factory() as uow:
+            fresh = list(unique.values())
+            await uow.record_all_applied(fresh, self.handlers.consumer)
+            await projections.apply_events(uow=uow, events=fresh)
+            await uow.commit()
+        return fresh
+
+    async def _apply_claimed(self, unique: dict[str, Event]) -> list[Event]:
+        """The inbox row is claimed first: what the insert returns was never applied, by anyone."""
         async with self.uow_factory() as uow:
             inbox = uow.tables.inbox
-            now = utcnow()
-            rows = [{"event_id": event_id, "consumer": self.handlers.consumer, "event_type": e.event_type,
-                     "processed_at": now} for event_id, e in unique.items()]
-            # the inbox row is claimed first: what the insert returns was never applied, by anyone
             claim = dialect_insert(uow.session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
+            rows = inbox_rows(unique.values(), self.handlers.consumer)
             claimed = set((await uow.session.execute(claim, rows)).scalars())
             fresh = [e for event_id, e in unique.items() if event_id in claimed]
             if fresh:
                 await projections.apply_events(uow=uow, events=fresh)
             await uow.commit()
-        self.stats.applied += len(fresh)
-        self.stats.duplicates += len(events) - len(fresh)
+        return fresh
 
     async def _reject(self, record: ConsumerRecord, reason: str, error: BaseException) -> None:
         self.stats.rejected += 1

@@ -21,15 +21,23 @@ async def get_revenue(
     principal: PrincipalDep,
     clock: ClockDep,
     as_of: datetime | None = None,
-    group_by: Literal["owner", "team", "month", "quarter", "year"] = "month",
+    group_by: Literal["owner", "team", "month", "quarter", "year", "region", "industry", "size",
+                      "product"] = "month",
     owner_id: str | None = None,
     team_id: str | None = None,
+    region: str | None = None,
+    industry: str | None = None,
+    size: str | None = None,
+    product: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
-    """Won and ordered amounts by rep, team or period, shares, change on the period and year before."""
+    """Won and ordered amounts by rep, team, period or the customer's region, industry or size, shares,
+    change on the period and year before."""
     async with uow:
         revenue = await revenue_as_of(uow=uow, principal=principal, as_of=as_of or clock(), group_by=group_by,
-                                      owner_id=owner_id, team_id=team_id)
+                                      owner_id=owner_id, team_id=team_id,
+                                      account={"region": region, "industry": industry, "size": size,
+                                               "product": product})
     if format == "json":
         return revenue
     rows = [[kind, row["key"] or "", *("" if row.get(c) is None else row[c] for c in CSV_COLUMNS)]

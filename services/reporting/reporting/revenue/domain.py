@@ -9,6 +9,7 @@ from decimal import Decimal
 from reporting.opportunities.funnel import Fact
 
 PERIODS = {"month": 12, "quarter": 4, "year": 1}
+ACCOUNT_GROUPS = ("region", "industry", "size", "product")
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,12 @@ class Sale:
     team_id: str | None
     at: datetime
     amount: Decimal
+    account_id: str | None = None
+    region: str | None = None  # the customer account's, where known
+    industry: str | None = None
+    size: str | None = None
+    event_id: str | None = None  # the snapshot that holds its product lines
+    product: str | None = None  # set on a per-product share of the sale
 
 
 def won_sales(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> list[Sale]:
@@ -31,7 +38,8 @@ def won_sales(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> list[Sa
         latest = max(deal, key=lambda f: f.version)
         if latest.status == "won" and visible(latest):
             won_at = min((f for f in deal if f.status == "won"), key=lambda f: f.version).occurred_at
-            sales.append(Sale(latest.owner_id, latest.team_id, won_at, latest.amount))
+            sales.append(Sale(latest.owner_id, latest.team_id, won_at, latest.amount, latest.account_id,
+                              event_id=latest.event_id))
     return sales
 
 
@@ -59,6 +67,8 @@ def _key(sale: Sale, group_by: str) -> str | None:
         return sale.owner_id
     if group_by == "team":
         return sale.team_id
+    if group_by in ACCOUNT_GROUPS:
+        return getattr(sale, group_by)
     if group_by == "month":
         return f"{sale.at.year:04d}-{sale.at.month:02d}"
     if group_by == "quarter":

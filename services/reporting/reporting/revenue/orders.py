@@ -28,6 +28,8 @@ class OrderState:
     team_id: str | None
     amount: Decimal
     status: str
+    account_id: str | None = None
+    event_id: str | None = None
 
 
 async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
@@ -52,5 +54,6 @@ def ordered_sales(states: Iterable[OrderState], visible: Callable[[OrderState], 
         latest = max(order, key=lambda s: s.version)
         if latest.status not in NOT_SOLD and visible(latest):
             placed = min((s for s in order if s.status not in NOT_SOLD), key=lambda s: s.version).occurred_at
-            sales.append(Sale(latest.owner_id, latest.team_id, placed, latest.amount))
+            sales.append(Sale(latest.owner_id, latest.team_id, placed, latest.amount, latest.account_id,
+                              event_id=latest.event_id))
     return sales

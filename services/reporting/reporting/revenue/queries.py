@@ -1,14 +1,17 @@
 """Revenue answers: won deals and orders known at a date, as the caller may see them."""
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
 
 from crm_shared.auth import Principal, can_see
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.accounts import load_accounts
 from reporting.models import OrderFact
 from reporting.opportunities.queries import load_facts, visibility
-from reporting.revenue.domain import summarize, won_sales
+from reporting.revenue.domain import Sale, summarize, won_sales
+from reporting.revenue.lines import by_product
 from reporting.revenue.orders import OrderState, ordered_sales
 from reporting.versions import utc_naive
 
@@ -17,9 +20,11 @@ _ORDER_FIELDS = [OrderFact.__table__.c[name] for name in OrderState.__dataclass_
 
 async def revenue_as_of(
     *, uow: UnitOfWork, principal: Principal, as_of: datetime, group_by: str, owner_id: str | None = None,
-    team_id: str | None = None,
+    team_id: str | None = None, account: dict[str, str | None] | None = None,
 ) -> dict:
-    """Won and ordered revenue by rep, team or period as it stood at `as_of` (event time)."""
+    """Won and ordered revenue by rep, team, period, product or the customer's region, industry or size as
+    it stood at `as_of` (event time); `account` filters on those (a product filter keeps that product's
+    share of each sale)."""
     at = utc_naive(as_of)
     won = won_sales(await load_facts(uow, at), visibility(principal, owner_id, team_id))
     statement = select(*_ORDER_FIELDS).where(OrderFact.occurred_at <= at)
@@ -29,5 +34,23 @@ async def revenue_as_of(
         return (can_see(principal, state.owner_id, state.team_id)
                 and owner_id in (None, state.owner_id) and team_id in (None, state.team_id))
 
+    ordered = ordered_sales(states, visible)
+    wanted = {name: value for name, value in (account or {}).items() if value is not None}
+    if wanted.get("product") or group_by == "product":
+        won, ordered = await by_product(uow, won), await by_product(uow, ordered)
+    if wanted or group_by in ("region", "industry", "size"):
+        cards = await load_accounts(uow)
+        won, ordered = (_with_accounts(part, cards, wanted) for part in (won, ordered))
     return {"as_of": at.isoformat() + "Z", "group_by": group_by,
-            "won": summarize(won, group_by), "ordered": summarize(ordered_sales(states, visible), group_by)}
+            "won": summarize(won, group_by), "ordered": summarize(ordered, group_by)}
+
+
+def _with_accounts(sales: list[Sale], cards: dict, wanted: dict[str, str]) -> list[Sale]:
+    """The sales with their customer's region, industry and size, keeping those matching `wanted`."""
+    kept = []
+    for sale in sales:
+        card = cards.get(sale.account_id)
+        sale = replace(sale, region=card.region, industry=card.industry, size=card.size) if card else sale
+        if all(getattr(sale, name) == value for name, value in wanted.items()):
+            kept.append(sale)
+    return kept

@@ -25,12 +25,16 @@ async def get_service(
     group_by: ServiceGroupBy = "none",
     queue_id: str | None = None,
     channel: str | None = None,
+    region: str | None = None,
+    industry: str | None = None,
+    size: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
     """Backlog, first-response and resolution times, SLA compliance and CSAT, per agent, queue or channel."""
     async with uow:
         figures = await service_figures_as_of(uow=uow, principal=principal, as_of=as_of or clock(),
-                                              group_by=group_by, queue_id=queue_id, channel=channel)
+                                              group_by=group_by, queue_id=queue_id, channel=channel,
+                                              account={"region": region, "industry": industry, "size": size})
     if format == "json":
         return figures
     rows = [[row["key"] or "", *_flat(row)] for row in [*figures["rows"], figures["total"]]]

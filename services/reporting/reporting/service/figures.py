@@ -30,6 +30,7 @@ class TicketFact:
     resolved_at: datetime | None
     sla_target: str | None
     csat_rating: int | None
+    account_id: str | None = None
 
 
 def service_figures(

@@ -27,7 +27,7 @@ def fact_row(event: TicketSnapshot) -> dict:
         "assignee_id": event.assignee_id, "account_id": event.account_id, "opened_at": _at(event.opened_at),
         "first_response_at": _at(event.first_response_at), "resolved_at": _at(event.resolved_at),
         "sla_target": event.sla_target if isinstance(event, SlaSignal) else None,
-        "csat_rating": event.csat_rating,
+        "csat_rating": event.csat_rating, "service_cost": event.service_cost,
     }
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from crm_shared.auth import Principal, can_see
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.accounts import load_accounts
 from reporting.models import TicketFact as TicketFactRow
 from reporting.service.figures import TicketFact, service_figures
 from reporting.versions import utc_naive
@@ -17,15 +18,21 @@ _FIELDS = [TicketFactRow.__table__.c[name] for name in TicketFact.__dataclass_fi
 
 async def service_figures_as_of(
     *, uow: UnitOfWork, principal: Principal, as_of: datetime, group_by: ServiceGroupBy = "none",
-    queue_id: str | None = None, channel: str | None = None,
+    queue_id: str | None = None, channel: str | None = None, account: dict[str, str | None] | None = None,
 ) -> dict:
-    """Backlog, response and resolution times, SLA compliance and CSAT as they stood at `as_of`."""
+    """Backlog, response and resolution times, SLA compliance and CSAT as they stood at `as_of`;
+    `account` filters on the customer's region, industry and size."""
     at = utc_naive(as_of)
     facts = [TicketFact(**row._mapping)
              for row in await uow.session.execute(select(*_FIELDS).where(TicketFactRow.occurred_at <= at))]
 
+    wanted = {name: value for name, value in (account or {}).items() if value is not None}
+    cards = await load_accounts(uow) if wanted else {}
+
     def visible(fact: TicketFact) -> bool:
-        return (can_see(principal, fact.assignee_id) and queue_id in (None, fact.queue_id)
+        card = cards.get(fact.account_id or "")
+        customer = not wanted or (card is not None and all(getattr(card, k) == v for k, v in wanted.items()))
+        return (customer and can_see(principal, fact.assignee_id) and queue_id in (None, fact.queue_id)
                 and channel in (None, fact.channel))
 
     return {"as_of": at.isoformat() + "Z", **service_figures(facts, visible, group_by)}

@@ -14,6 +14,8 @@ const TEXT = {
     backlog: "Open tickets", firstResponseSla: "First response within SLA", resolutionSla: "Resolved within SLA",
     csat: "CSAT (1–5)", reps: "Reps", rep: "Rep", speed: "Hours to first contact", deals: "Deals",
     wonAmount: "Won", orderedAmount: "Ordered", unassigned: "unassigned",
+    revenueTrend: "Revenue per month", paretoTitle: "Customers by revenue (80/20)",
+    paretoNote: "{n} of {total} customers ({share}) bring {value} of the revenue",
   },
   "zh-CN": {
     title: "CRM 仪表盘", login: "登录", email: "邮箱", password: "密码", signin: "登录",
@@ -27,6 +29,8 @@ const TEXT = {
     backlog: "未结工单", firstResponseSla: "首次响应达标率", resolutionSla: "解决达标率",
     csat: "满意度（1–5）", reps: "销售业绩", rep: "销售", speed: "首次联系（小时）", deals: "商机",
     wonAmount: "赢单金额", orderedAmount: "订单金额", unassigned: "未分配",
+    revenueTrend: "每月收入", paretoTitle: "客户收入分布（二八法则）",
+    paretoNote: "{total} 个客户中的 {n} 个（{share}）贡献了 {value} 的收入",
   },
 };
 const STAGES = ["captured", "contacted", "qualified", "converted"];
@@ -36,6 +40,8 @@ const $ = (id) => document.getElementById(id);
 let lang = localStorage.getItem("crm.lang") || document.documentElement.lang || "en";
 let stream = null;
 let latest = null;
+let extras = null;  // the revenue and Pareto answers, fetched after each push (at most one fetch a second)
+let extrasTimer = null, extrasAgain = false;
 
 function t(key) { return (TEXT[lang] || TEXT.en)[key] || TEXT.en[key] || key; }
 
@@ -45,6 +51,7 @@ function applyLanguage() {
   $("lang-toggle").textContent = lang === "en" ? "中文" : "English";
   setStatus($("live-status").dataset.state);
   if (latest) render(latest);
+  if (extras) renderExtras(extras);
 }
 
 function setStatus(state) {
@@ -80,7 +87,7 @@ async function login(event) {
 function logout() {
   sessionStorage.removeItem("crm.token");
   if (stream) { stream.close(); stream = null; }
-  latest = null;
+  latest = null; extras = null;
   showLogin();
 }
 
@@ -92,7 +99,9 @@ function start() {
   if (stream) stream.close();
   stream = new EventSource(`/stream?token=${encodeURIComponent(token)}`);
   stream.onopen = () => setStatus("live");
-  stream.addEventListener("dashboard", (message) => { setStatus("live"); render(JSON.parse(message.data)); });
+  stream.addEventListener("dashboard", (message) => {
+    setStatus("live"); render(JSON.parse(message.data)); refreshExtras();
+  });
   stream.onerror = async () => {
     setStatus("connecting");
     const check = await fetch("/reports/dashboard", { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
@@ -114,6 +123,84 @@ function render(data) {
   renderPipeline(data.pipeline);
   renderService(data.service);
   renderReps(data.reps);
+}
+
+function refreshExtras() {
+  if (extrasTimer) { extrasAgain = true; return; }
+  loadExtras();
+  extrasTimer = setTimeout(() => { extrasTimer = null; if (extrasAgain) { extrasAgain = false; refreshExtras(); } }, 1000);
+}
+
+async function loadExtras() {
+  const token = sessionStorage.getItem("crm.token");
+  if (!token) return;
+  const get = (path) => fetch(path, { headers: { authorization: `Bearer ${token}` } })
+    .then((response) => (response.ok ? response.json() : null)).catch(() => null);
+  const [revenue, pareto] = await Promise.all([get("/reports/revenue?group_by=month"), get("/reports/customers/pareto")]);
+  if (revenue && pareto && sessionStorage.getItem("crm.token") === token) { extras = { revenue, pareto }; renderExtras(extras); }
+}
+
+function renderExtras(data) {
+  renderRevenueTrend(data.revenue);
+  renderPareto(data.pareto);
+}
+
+function lastMonths(asOf, count) {
+  const year = Number(asOf.slice(0, 4)), month = Number(asOf.slice(5, 7));
+  return Array.from({ length: count }, (_, i) => {
+    const index = year * 12 + month - 1 - (count - 1 - i);
+    return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, "0")}`;
+  });
+}
+
+function renderRevenueTrend(revenue) {
+  const svg = $("revenue-trend");
+  const width = svg.clientWidth || 800, height = svg.clientHeight || 220, pad = 28;
+  const months = lastMonths(revenue.as_of, 12);
+  const amounts = (kind) => Object.fromEntries(revenue[kind].rows.map((row) => [row.key, Number(row.amount)]));
+  const series = { won: amounts("won"), ordered: amounts("ordered") };
+  const max = Math.max(1, ...months.flatMap((m) => [series.won[m] || 0, series.ordered[m] || 0]));
+  const step = (width - 2 * pad) / months.length, bar = Math.max(1, step / 2 - 3);
+  const nodes = [el("text", { x: 2, y: pad - 10 }, max.toLocaleString())];
+  months.forEach((month, i) => {
+    ["won", "ordered"].forEach((kind, k) => {
+      const value = series[kind][month] || 0, h = ((height - 2 * pad) * value) / max;
+      const rect = el("rect", { x: pad + i * step + 2 + k * (bar + 1), y: height - pad - h, width: bar, height: h,
+        class: kind, "data-month": month, "data-kind": kind, "data-amount": value });
+      rect.append(el("title", {}, `${month} ${t(kind + "Amount")}: ${value.toLocaleString()}`));
+      nodes.push(rect);
+    });
+    nodes.push(el("text", { x: pad + i * step + step / 2, y: height - 8, "text-anchor": "middle" }, month.slice(2)));
+  });
+  nodes.push(el("line", { x1: pad, x2: width - pad, y1: height - pad, y2: height - pad, stroke: "#9ca3af" }));
+  svg.replaceChildren(...nodes);
+}
+
+function renderPareto(pareto) {
+  const svg = $("pareto");
+  const ranked = pareto.rows.filter((row) => row.rank !== null);
+  if (!ranked.length) { svg.replaceChildren(el("text", { x: 8, y: 20 }, t("noData"))); $("pareto-note").textContent = "–"; return; }
+  const width = svg.clientWidth || 800, height = svg.clientHeight || 220, pad = 28;
+  const w = width - 2 * pad, h = height - 2 * pad, step = w / ranked.length;
+  const y = (share) => height - pad - h * share;
+  const nodes = [];
+  if (ranked.length <= 80) {
+    ranked.forEach((row, i) => {
+      const rect = el("rect", { x: pad + i * step + 1, y: y(row.share), width: Math.max(1, step - 2), height: h * row.share,
+        class: row.vital_few ? "won" : "ordered", "data-account": row.account_id });
+      rect.append(el("title", {}, `${row.name || row.account_id}: ${Number(row.value).toLocaleString()}`));
+      nodes.push(rect);
+    });
+  }
+  const points = [[pad, y(0)], ...ranked.map((row, i) => [pad + (i + 1) * step, y(row.cumulative_share)])];
+  nodes.push(el("polyline", { points: points.map((p) => p.join(",")).join(" "), class: "curve", id: "pareto-curve" }));
+  nodes.push(el("line", { x1: pad, x2: width - pad, y1: y(pareto.threshold), y2: y(pareto.threshold), class: "cut" }));
+  nodes.push(el("text", { x: 2, y: y(pareto.threshold) + 4 }, percent(pareto.threshold)));
+  nodes.push(el("line", { x1: pad, x2: width - pad, y1: height - pad, y2: height - pad, stroke: "#9ca3af" }));
+  svg.replaceChildren(...nodes);
+  const s = pareto.summary;
+  $("pareto-note").textContent = t("paretoNote").replace("{n}", s.vital_few).replace("{total}", s.customers)
+    .replace("{share}", percent(s.vital_few_customer_share)).replace("{value}", percent(s.vital_few_value_share));
 }
 
 function renderReps(reps) {

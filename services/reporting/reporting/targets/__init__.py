@@ -1,0 +1,1 @@
+"""Targets and forecasts: quota attainment with a period-end projection; weighted forecast per category."""

@@ -1,0 +1,52 @@
+"""Target and forecast routes: JSON, or CSV with `?format=csv`."""
+
+from datetime import datetime
+from typing import Literal
+
+from fastapi import APIRouter
+
+from crm_shared.auth import PrincipalDep
+from crm_shared.service import UowDep
+from reporting.clock import ClockDep
+from reporting.csv_export import csv_response
+from reporting.customers.loading import Basis
+from reporting.targets.queries import forecast_as_of, targets_as_of
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+TARGET_COLUMNS = ("quota_id", "user_id", "name", "team_id", "period", "starts_on", "ends_on", "currency",
+                  "target", "actual", "attainment", "elapsed", "projection", "projected_attainment",
+                  "weighted_pipeline", "projection_with_pipeline", "attainment_with_pipeline")
+
+
+@router.get("/targets", response_model=None)
+async def get_targets(
+    uow: UowDep, principal: PrincipalDep, clock: ClockDep, as_of: datetime | None = None,
+    basis: Basis = "won", period: str | None = None, user_id: str | None = None, team_id: str | None = None,
+    format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
+):
+    """Quota attainment per user or team, period-end projections, and the year-end projection."""
+    async with uow:
+        body = await targets_as_of(uow=uow, principal=principal, as_of=as_of or clock(), basis=basis,
+                                   period=period, user_id=user_id, team_id=team_id)
+    if format == "json":
+        return body
+    rows = [["" if row.get(c) is None else row[c] for c in TARGET_COLUMNS] for row in body["rows"]]
+    return csv_response(TARGET_COLUMNS, rows, "targets.csv")
+
+
+@router.get("/forecast", response_model=None)
+async def get_forecast(
+    uow: UowDep, principal: PrincipalDep, clock: ClockDep, as_of: datetime | None = None,
+    group_by: Literal["month", "quarter", "year"] = "quarter", owner_id: str | None = None,
+    team_id: str | None = None, format: Literal["json", "csv"] = "json",  # noqa: A002
+):
+    """Won and open deals per period and forecast category: count, amount, probability-weighted amount."""
+    async with uow:
+        body = await forecast_as_of(uow=uow, principal=principal, as_of=as_of or clock(), group_by=group_by,
+                                    owner_id=owner_id, team_id=team_id)
+    if format == "json":
+        return body
+    rows = [[row["period"], category, cell["count"], cell["amount"], cell["weighted"]]
+            for row in [*body["rows"], {"period": "total", "categories": body["total"]["categories"]}]
+            for category, cell in row["categories"].items() if cell["count"]]
+    return csv_response([group_by, "category", "count", "amount", "weighted"], rows, "forecast.csv")

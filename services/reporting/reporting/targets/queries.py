@@ -1,0 +1,65 @@
+"""Target and forecast answers: quotas, sales and open deals known at a date, as the caller may see them."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from crm_shared.auth import Principal, can_see
+from crm_shared.messaging.uow import UnitOfWork
+from reporting.customers.loading import Basis, sales_at
+from reporting.models import DirectoryUser, OpportunityFact, QuotaTarget
+from reporting.opportunities.queries import load_facts
+from reporting.revenue.domain import won_sales
+from reporting.targets.domain import Deal, Quota, attainment, forecast, year_end
+from reporting.versions import utc_naive
+
+_DEAL = [OpportunityFact.__table__.c[name] for name in Deal.__dataclass_fields__]
+
+
+async def latest_deals(uow: UnitOfWork, at: datetime) -> list[Deal]:
+    """Every opportunity's latest state at `at` (naive UTC)."""
+    rows = await uow.session.execute(
+        select(*_DEAL, OpportunityFact.version).where(OpportunityFact.occurred_at <= at))
+    latest: dict[str, tuple] = {}
+    for row in rows:
+        if row.opportunity_id not in latest or row.version > latest[row.opportunity_id][0]:
+            latest[row.opportunity_id] = (row.version, Deal(*row[:-1]))
+    return [deal for _, deal in latest.values()]
+
+
+async def targets_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetime, basis: Basis,
+                        period: str | None, user_id: str | None, team_id: str | None) -> dict:
+    """Attainment of every quota the caller may see (a rep their own, a manager their team's and its
+    members'), with period-end projections; and the year so far with its year-end projection."""
+    at = utc_naive(as_of)
+    teams = {row.user_id: row.team_id for row in await uow.session.execute(
+        select(DirectoryUser.user_id, DirectoryUser.team_id))}
+    stored = (await uow.session.execute(select(QuotaTarget).order_by(QuotaTarget.quota_id))).scalars()
+    quotas = [Quota(**{name: getattr(q, name) for name in Quota.__dataclass_fields__}) for q in stored]
+    quotas = [q for q in quotas
+              if (can_see(principal, q.user_id, teams.get(q.user_id)) if q.user_id else
+                  can_see(principal, None, q.team_id))
+              and period in (None, q.period) and user_id in (None, q.user_id)
+              and team_id in (None, q.team_id)]
+    sales, deals = await sales_at(uow, at, basis), await latest_deals(uow, at)
+    rows = [attainment(q, sales, deals, at.date()) for q in quotas]
+    names = {row.user_id: row.name for row in await uow.session.execute(
+        select(DirectoryUser.user_id, DirectoryUser.name))}
+    for row in rows:
+        row["name"] = names.get(row["user_id"]) if row["user_id"] else None
+    mine = [s for s in sales if can_see(principal, s.owner_id, s.team_id)]
+    open_mine = [d for d in deals if can_see(principal, d.owner_id, d.team_id)]
+    return {"as_of": at.isoformat() + "Z", "basis": basis, "rows": rows,
+            "year_end": year_end(mine, open_mine, at.date())}
+
+
+async def forecast_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetime, group_by: str,
+                         owner_id: str | None, team_id: str | None) -> dict:
+    """Won and open deals per period and forecast category, weighted by probability, as known at `as_of`."""
+    at = utc_naive(as_of)
+
+    def visible(owner: str | None, team: str | None) -> bool:
+        return can_see(principal, owner, team) and owner_id in (None, owner) and team_id in (None, team)
+
+    won = won_sales(await load_facts(uow, at), lambda _: True)
+    return {"as_of": at.isoformat() + "Z", **forecast(await latest_deals(uow, at), won, group_by, visible)}
