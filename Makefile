@@ -1,6 +1,7 @@
 # The CRM's entry points. A fresh machine needs only python3 (3.11+), bash and make:
 # uv is bootstrapped into .tools/ and the workspace synced into .venv/ from uv.lock on first use.
 #   make run    the whole CRM on this machine (Tansu broker + the four services); ARGS="--only leads"
+#   make seed   demo data (an org, leads, deals, orders, tickets) into a running `make run` stack
 #   make test   the test suite (pytest; ARGS="-k devstack -x" passes options through)
 #   make lint / make bench / make clean
 
@@ -15,10 +16,10 @@ SYNCED := $(VENV)/.synced
 PROJECT_FILES := uv.lock pyproject.toml $(wildcard shared/pyproject.toml services/*/pyproject.toml)
 
 .DEFAULT_GOAL := help
-.PHONY: help sync run test lint bench clean browser
+.PHONY: help sync run seed test lint bench clean browser
 
 help:
-	@echo "make run | test | lint | bench | clean | browser | sync   (ARGS=... is passed to run and test)"
+	@echo "make run | seed | test | lint | bench | clean | browser | sync   (ARGS=... is passed to run and test)"
 
 # Bootstrap: a private venv holding a pinned uv; rebuilt only when .tools/bin/uv is missing.
 $(UV):
@@ -34,6 +35,9 @@ sync: $(SYNCED)
 
 run: $(SYNCED)
 	$(PY) -m crm_shared.devstack run $(ARGS)
+
+seed: $(SYNCED)
+	$(PY) -m crm_shared.devstack seed $(ARGS)
 
 test: browser $(SYNCED)
 	$(PY) -m pytest $(ARGS)

@@ -96,9 +96,18 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post_form(self, path: str, fields: dict[str, str]) -> int:
-        """POST a form-encoded body; the status code."""
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        """POST a form-encoded body; the status code. A kept-alive socket the server closed meanwhile
+        (idle timeout) is reopened and the post sent again, as HTTP clients do (a resent post is
+        answered as the same submission anyway)."""
+        if self.writer is not None:
+            try:
+                return await self._post(path, fields)
+            except (asyncio.IncompleteReadError, ConnectionError):
+                self.close()
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return await self._post(path, fields)
+
+    async def _post(self, path: str, fields: dict[str, str]) -> int:
         payload = urlencode(fields).encode()
         self.writer.write(
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: "
@@ -122,6 +131,7 @@ class Connection:
         """Close the socket."""
         if self.writer is not None:
             self.writer.close()
+            self.reader = self.writer = None
 
 
 def body(i: int, run: str) -> dict[str, str]:

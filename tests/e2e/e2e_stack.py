@@ -1,5 +1,7 @@
 """Run CRM services as real processes for end-to-end tests (the dev stack's own commands and env)."""
 
+import asyncio
+import contextlib
 import dataclasses
 import subprocess
 import time
@@ -57,3 +59,41 @@ class ServiceProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+ADMIN = {"username": "admin@example.com", "password": "admin-change-me"}
+
+
+@contextlib.asynccontextmanager
+async def four_services(var_dir: Path, bootstrap: str, extra_env: dict[str, dict[str, str]] | None = None):
+    """leads, sales, service-desk and reporting as processes on `bootstrap`, ready; {name: process}.
+
+    Reporting signs dashboard users in through this sales (REPORTING_SALES_URL)."""
+    extra_env = extra_env or {}
+    common = {"bootstrap": bootstrap, "var_dir": var_dir, "log_dir": var_dir}
+    procs = {name: ServiceProcess(name, extra_env=extra_env.get(name), **common)
+             for name in ("leads", "sales", "service-desk")}
+    procs["reporting"] = ServiceProcess("reporting", extra_env={
+        "REPORTING_SALES_URL": procs["sales"].url, **extra_env.get("reporting", {})}, **common)
+    try:
+        for proc in procs.values():
+            await asyncio.to_thread(proc.wait_ready, 300.0)
+        yield procs
+    finally:
+        for proc in procs.values():
+            proc.stop()
+
+
+def seed_endpoints(procs: dict[str, ServiceProcess]):
+    """The dev-stack seeder's endpoints for these processes."""
+    from crm_shared.devstack.seed_api import Endpoints
+
+    return Endpoints(leads=procs["leads"].url, sales=procs["sales"].url, desk=procs["service-desk"].url,
+                     reporting=procs["reporting"].url)
+
+
+async def admin_headers(client: httpx.AsyncClient, sales_url: str) -> dict[str, str]:
+    """A bearer header for the first admin (sales' bootstrap default)."""
+    response = await client.post(sales_url + "/auth/token", data=ADMIN)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -10,7 +10,7 @@ from playwright.async_api import async_playwright, expect
 from crm_shared.messaging.tansu import TansuBroker, free_port
 from e2e_stack import ServiceProcess
 
-pytestmark = pytest.mark.timeout(240)
+pytestmark = pytest.mark.timeout(420)
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -29,7 +29,7 @@ async def stack(tmp_path_factory):
                                         **common)
     try:
         for proc in procs.values():
-            await asyncio.to_thread(proc.wait_ready)
+            await asyncio.to_thread(proc.wait_ready, 180.0)  # a loaded machine starts services slowly
         yield procs
     finally:
         for proc in procs.values():
@@ -54,6 +54,16 @@ async def post_lead(leads_url: str, token: str, source: str) -> None:
     assert response.status_code == 201, response.text
 
 
+async def place_order(sales_url: str, token: str, amount: str) -> None:
+    """A new customer account and one confirmed order for it, through the sales API."""
+    async with httpx.AsyncClient(base_url=sales_url, timeout=10,
+                                 headers={"Authorization": f"Bearer {token}"}) as client:
+        account = await client.post("/accounts", json={"name": "Pareto Co", "region": "east"})
+        assert account.status_code == 201, account.text
+        order = await client.post("/orders", json={"account_id": account.json()["id"], "amount": amount})
+        assert order.status_code == 201, order.text
+
+
 async def test_dashboard_shows_a_new_lead_without_reload(stack, browser):
     context = await browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = await context.new_page()
@@ -62,8 +72,8 @@ async def test_dashboard_shows_a_new_lead_without_reload(stack, browser):
     await page.fill("#username", ADMIN["username"])
     await page.fill("#password", ADMIN["password"])
     await page.click("#login-form button[type=submit]")
-    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
-    await expect(page.locator("#total-captured")).to_have_text("0")
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=30000)
+    await expect(page.locator("#total-captured")).to_have_text("0", timeout=15000)
     token = await page.evaluate("sessionStorage.getItem('crm.token')")
     await page.evaluate("window.__sameDocument = true")
 
@@ -73,6 +83,13 @@ async def test_dashboard_shows_a_new_lead_without_reload(stack, browser):
     await expect(row).to_have_text("1", timeout=15000)
     await expect(page.locator("#total-captured")).to_have_text("1")
     assert await page.evaluate("window.__sameDocument === true")  # updated in place: no reload
+
+    await place_order(stack["sales"].url, token, "1234.00")  # the revenue trend and the Pareto curve follow
+    bar = page.locator('#revenue-trend rect.ordered[data-amount="1234"]')
+    await expect(bar).to_have_count(1, timeout=15000)
+    await expect(page.locator("#pareto-curve")).to_have_count(1)
+    note = "1 of 1 customers (100.0%) bring 100.0% of the revenue"
+    await expect(page.locator("#pareto-note")).to_have_text(note)
 
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)

@@ -1,0 +1,83 @@
+"""The demo seeder against the four real services: it builds the company through their APIs, reporting
+agrees with the services on what it built, and a second run refuses instead of doubling it."""
+
+from decimal import Decimal
+
+import pytest
+from rich.console import Console
+
+from crm_shared.devstack.seed import SeedOptions, dashboard_figures, seed
+from crm_shared.devstack.seed_api import CrmClient, SeedError
+from crm_shared.messaging.tansu import TansuBroker, free_port
+from crm_shared.testing import eventually
+from e2e_stack import ADMIN, four_services, seed_endpoints
+
+pytestmark = pytest.mark.timeout(600)  # the services start slowly on a loaded machine
+
+SCALE = 0.02  # 48 leads (4 through the public forms), 12 deals, 10 tickets
+
+
+@pytest.fixture(scope="module")
+async def stack(tmp_path_factory):
+    tansu = TansuBroker(free_port()).start()
+    try:
+        async with four_services(tmp_path_factory.mktemp("seed"), tansu.bootstrap_servers) as procs:
+            yield procs
+    finally:
+        tansu.stop()
+
+
+async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
+    options = SeedOptions(endpoints=seed_endpoints(stack), scale=SCALE, show_progress=False)
+    result = await seed(options, Console(quiet=True))
+    counts = result.counts
+    print(f"seeded at scale {SCALE} in {result.seconds:.1f} s, {result.requests} requests: {dict(counts)}")
+    assert counts["leads"] == 48 and counts["leads (via web forms)"] == 4
+    assert counts["users (rep)"] == 9 and counts["teams"] == 4 and counts["users (agent)"] == 4
+    assert counts["opportunities"] == 12 and counts["tickets"] == 10
+
+    async with CrmClient(options.endpoints) as api:
+        await api.login(**ADMIN)
+        leads = await api.pages("leads", "/leads")
+        deals = await api.pages("sales", "/opportunities")
+        orders = await api.pages("sales", "/orders")
+        tickets = await api.offset_pages("desk", "/tickets")
+        assert len(leads) == counts["leads"]
+        assert {lead["source"] for lead in leads} >= {"web_form", "event"}
+        sellers = {u["id"] for u in result.org.reps + result.org.managers}
+        assert {lead["owner_id"] for lead in leads} <= sellers  # routed or assigned, none left to the admin
+        converted = sum(lead["status"] == "converted" for lead in leads)
+        assert converted == counts["leads converted (account, contact and deal in sales)"]
+        assert len(tickets) == counts["tickets"]
+
+        async def agrees():
+            deals_now = await api.pages("sales", "/opportunities")  # conversions arrive through Kafka
+            funnel = await api.get("reporting", "/reports/lead-funnel", params={"group_by": "none"})
+            pipeline = await api.get("reporting", "/reports/opportunity-funnel")
+            revenue = await api.get("reporting", "/reports/revenue", params={"group_by": "owner"})
+            service = await api.get("reporting", "/reports/service")
+            sold = sum(
+                (Decimal(o["amount"]) for o in orders if o["status"] not in ("draft", "cancelled")),
+                Decimal(0),
+            )
+            won = [d for d in deals_now if d["status"] == "won"]
+            return (
+                len(deals_now) == counts["opportunities"] + converted
+                and funnel["total"]["captured"] == len(leads)
+                and funnel["total"]["converted"] == converted
+                and pipeline["opportunities"] == len(deals_now)
+                and pipeline["won"] == len(won) == counts["opportunities won"]
+                and Decimal(revenue["ordered"]["total"]["amount"]) == sold
+                and revenue["ordered"]["total"]["count"] == len(orders) == counts["orders"]
+                and service["total"]["tickets"] == len(tickets)
+                and service["total"]["csat"]["ratings"] == counts["CSAT ratings"]
+            )
+
+        await eventually(agrees, timeout=60, interval=0.5)
+        assert len(deals) >= counts["opportunities"]
+        figures = await dashboard_figures(api)
+        assert figures["leads captured"] == len(leads) and figures["tickets"] == len(tickets)
+        assert figures["reps on the board"] >= 1
+
+    with pytest.raises(SeedError, match="already holds the demo company"):
+        await seed(options, Console(quiet=True))
