@@ -25,6 +25,7 @@ from crm_shared.messaging.tables import MessagingTables
 from crm_shared.messaging.uow import UnitOfWork
 from crm_shared.migrations import upgrade
 from crm_shared.settings import BaseServiceSettings
+from crm_shared.shutdown import bounded, stop_task
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,9 @@ class ServiceSpec:
     publishes: list[type[Event]] = field(default_factory=list)
     routers: list[APIRouter] = field(default_factory=list)
     on_startup: Callable[["ServiceContext"], Awaitable[None]] | None = None
+    # long-running jobs (periodic checkers) by name: started with the service, cancelled at its stop
+    background: dict[str, Callable[["ServiceContext"], Awaitable[None]]] = field(default_factory=dict)
+    on_shutdown: Callable[["ServiceContext"], Awaitable[None]] | None = None
 
 
 class ServiceContext:
@@ -115,14 +119,18 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
         await ctx.runtime.start()
         relay_task = asyncio.create_task(ctx.relay.run(), name=f"{spec.name}-outbox-relay")
         ctx.wake.set()
+        jobs = [asyncio.create_task(job(ctx), name=f"{spec.name}-{name}")
+                for name, job in spec.background.items()]
         try:
             yield
         finally:
-            relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay_task
-            await ctx.runtime.stop()
-            await ctx.engine.dispose()
+            if spec.on_shutdown:
+                await bounded(spec.on_shutdown(ctx), f"{spec.name}: shutdown hook")
+            for task in jobs:
+                await stop_task(task)
+            await stop_task(relay_task)
+            await bounded(ctx.runtime.stop(), f"{spec.name}: stopping the Kafka clients", 40)
+            await bounded(ctx.engine.dispose(), f"{spec.name}: closing the database pool")
 
     app = FastAPI(title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan)
     app.state.ctx, app.state.settings = ctx, settings

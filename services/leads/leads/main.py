@@ -1,8 +1,6 @@
 """The leads service: web-to-lead capture, dedupe, scoring, routing, conversion."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -110,29 +108,15 @@ def build_spec(settings: LeadsSettings) -> ServiceSpec:
 def create_app(settings: LeadsSettings | None = None, clock: Callable[[], datetime] = utcnow) -> FastAPI:
     """The leads app (a uvicorn factory); `clock` is injectable for time-based rules."""
     settings = settings or LeadsSettings()
-    app = create_service_app(build_spec(settings), settings)
+    spec, speed = build_spec(settings), settings.speed_to_lead
+    spec.background["speed-to-lead"] = lambda ctx: run_checker(
+        ctx.uow, clock, speed.check_interval_s, speed.warn_fraction
+    )
+    spec.on_shutdown = lambda ctx: app.state.intake.stop()  # the server no longer takes posts
+    app = create_service_app(spec, settings)
     intake = settings.intake
     app.state.limiter = IntakeLimiter(intake.per_ip_limit, intake.per_form_limit, intake.track_per_ip_limit)
     app.state.clock = clock
     app.state.forms = FormCache()
     app.state.intake = IntakeWriter(app.state.ctx.uow)
-    service_lifespan = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(app_):
-            speed = settings.speed_to_lead
-            checker = asyncio.create_task(
-                run_checker(app.state.ctx.uow, clock, speed.check_interval_s, speed.warn_fraction),
-                name="leads-speed-to-lead",
-            )
-            try:
-                yield
-            finally:
-                await app.state.intake.stop()
-                checker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await checker
-
-    app.router.lifespan_context = lifespan
     return app

@@ -1,8 +1,5 @@
 """The sales service: org directory and sign-in, customers, lead conversion, pipelines and opportunities."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -111,28 +108,10 @@ def build_spec(clock: Clock, consume: bool = True) -> ServiceSpec:
 def create_app(settings: SalesSettings | None = None, clock: Clock | None = None) -> FastAPI:
     """The sales app (a uvicorn factory); tests pass a clock they can move."""
     clock, settings = clock or SystemClock(), settings or SalesSettings()
-    app = create_service_app(build_spec(clock, settings.consume_events), settings)
+    spec = build_spec(clock, settings.consume_events)
+    if settings.run_checker:  # overdue invoices, auto-renewals
+        interval_s = settings.check_interval_s
+        spec.background["checker"] = lambda ctx: run_checker(ctx.uow, clock, interval_s)
+    app = create_service_app(spec, settings)
     app.state.clock = clock
-    if settings.run_checker:
-        _with_checker(app, clock, settings.check_interval_s)
     return app
-
-
-def _with_checker(app: FastAPI, clock: Clock, interval_s: float) -> None:
-    """Run the periodic checker (overdue invoices, auto-renewals) for the app's lifetime."""
-    service_lifespan = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app_: FastAPI) -> AsyncIterator[None]:
-        async with service_lifespan(app_):
-            checker = asyncio.create_task(
-                run_checker(app.state.ctx.uow, clock, interval_s), name="sales-checker"
-            )
-            try:
-                yield
-            finally:
-                checker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await checker
-
-    app.router.lifespan_context = lifespan

@@ -1,8 +1,6 @@
 """The service-desk service: tickets from every channel, screen-pop, SLAs, dispatch and CSAT."""
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -62,27 +60,11 @@ def create_app(
 ) -> FastAPI:
     """The service-desk app (a uvicorn factory); `clock` is injectable for anything time-based."""
     settings = settings or ServiceDeskSettings()
-    app = create_service_app(SPEC, settings)
+    spec = SPEC
+    if run_sla_checker:
+        interval_s = settings.sla_check_interval_s
+        spec = replace(SPEC, background={"sla-checker": lambda ctx: run_checker(ctx.uow, clock, interval_s)})
+    app = create_service_app(spec, settings)
     app.state.clock = clock
     app.state.form_guard = FormGuard(settings.webform)
-    inner = app.router.lifespan_context
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            checker = None
-            if run_sla_checker:
-                checker = asyncio.create_task(
-                    run_checker(app.state.ctx.uow, clock, settings.sla_check_interval_s),
-                    name="service-desk-sla-checker",
-                )
-            try:
-                yield
-            finally:
-                if checker:
-                    checker.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await checker
-
-    app.router.lifespan_context = lifespan
     return app

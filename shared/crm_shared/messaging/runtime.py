@@ -2,7 +2,6 @@
 and a watchdog that rebuilds them when the broker restarted and forgot everything (DESIGN §3)."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -11,6 +10,7 @@ from faststream.kafka import KafkaBroker
 
 from crm_shared.messaging.admin import ensure_topics, list_topics
 from crm_shared.settings import KafkaSettings
+from crm_shared.shutdown import bounded, stop_task
 from crm_shared.topics import DLQ_SUFFIX, all_topic_specs, liveness_topic
 
 log = logging.getLogger(__name__)
@@ -55,10 +55,7 @@ class KafkaRuntime:
     async def stop(self) -> None:
         """Stop the watchdog and every client."""
         self.stopping = True
-        if self._watchdog:
-            self._watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watchdog
+        await stop_task(self._watchdog)
         await self._stop_clients()
 
     async def _start_clients(self) -> None:
@@ -82,12 +79,12 @@ class KafkaRuntime:
     async def _stop_clients(self) -> None:
         broker, producer = self.broker, self.producer
         self.broker = self.producer = None
-        for closer in (broker.stop if broker else None, producer.stop if producer else None):
-            if closer:
-                try:
-                    await asyncio.wait_for(closer(), timeout=15)
-                except Exception as error:  # noqa: BLE001 - a dead broker makes clients fail to close
-                    log.warning("closing a Kafka client failed: %r", error)
+        # bounded, not wait_for: a dead broker makes clients fail or hang while closing, and on 3.11
+        # wait_for can swallow the watchdog's own cancel (gh-86296)
+        if broker is not None:
+            await bounded(broker.stop(), f"{self.service}: closing the Kafka consumers", 15)
+        if producer is not None:
+            await bounded(producer.stop(), f"{self.service}: closing the Kafka producer", 15)
 
     async def _watch(self) -> None:
         marker = liveness_topic(self.service)

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from crm_shared.messaging.uow import UnitOfWork
+from crm_shared.shutdown import stop_task
 from leads.forms.domain import Posted, fingerprint
 from leads.forms.models import Submission
 from leads.forms.service import DEDUPE_WINDOW, idempotency_key_of, receive_submission, received_event
@@ -113,9 +114,7 @@ class IntakeWriter:
 
     async def stop(self) -> None:
         """Stop the writer (the server has stopped taking requests)."""
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await stop_task(self._task)
 
     async def _run(self) -> None:
         while True:
