@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -47,6 +47,7 @@ class ServiceSpec:
     # long-running jobs (periodic checkers) by name: started with the service, cancelled at its stop
     background: dict[str, Callable[["ServiceContext"], Awaitable[None]]] = field(default_factory=dict)
     on_shutdown: Callable[["ServiceContext"], Awaitable[None]] | None = None
+    engine_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"pool_pre_ping": False}
 
 
 class ServiceContext:
@@ -54,7 +55,7 @@ class ServiceContext:
 
     def __init__(self, spec: ServiceSpec, settings: BaseServiceSettings):
         self.spec, self.settings = spec, settings
-        self.engine = create_engine(settings.database_url)
+        self.engine = create_engine(settings.database_url, **spec.engine_options)
         self.sessions = session_factory(self.engine)
         self.wake = asyncio.Event()
         self.runtime = KafkaRuntime(spec.name, settings.kafka, self._register, self._on_broker_reset)
@@ -135,9 +136,9 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     app = FastAPI(title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan)
     app.state.ctx, app.state.settings = ctx, settings
     install_problem_handlers(app)
-    app.include_router(_ops_router(spec))
-    for router in spec.routers:
+    for router in spec.routers:  # in the spec's order: routes are matched in order, hot paths first
         app.include_router(router)
+    app.include_router(_ops_router(spec))
     return app
 
 

@@ -32,9 +32,10 @@ class AuthSettings(BaseModel):
 
 
 class OutboxSettings(BaseModel):
-    """The relay's batch size, idle poll and how long sent rows are kept for replay."""
+    """The relay's batch size, linger, idle poll and how long sent rows are kept for replay."""
 
     batch_size: int = 500
+    linger_ms: float = 10.0  # when busy, gather the commits of the next few ms into one batch
     poll_interval_s: float = 1.0
     retention_hours: float = 24.0
 

@@ -36,6 +36,7 @@ from leads.forms.api import public, quarantine, submissions
 from leads.forms.api import router as forms_router
 from leads.forms.batch import IntakeWriter
 from leads.forms.cache import FormCache
+from leads.forms.fastpath import IntakeFastPath
 from leads.forms.intake import IntakeLimiter
 from leads.lifecycle import handlers as lifecycle_handlers
 from leads.lifecycle.api import router as lifecycle_router
@@ -89,10 +90,10 @@ def build_spec(settings: LeadsSettings) -> ServiceSpec:
         handlers=handlers if settings.consume else None,
         publishes=PUBLISHES,
         routers=[
+            public,  # first: the public intake is the hot path, and routes are matched in order
             router,
             lifecycle_router,
             forms_router,
-            public,
             quarantine,
             submissions,
             rules_router,
@@ -114,6 +115,7 @@ def create_app(settings: LeadsSettings | None = None, clock: Callable[[], dateti
     )
     spec.on_shutdown = lambda ctx: app.state.intake.stop()  # the server no longer takes posts
     app = create_service_app(spec, settings)
+    app.add_middleware(IntakeFastPath)
     intake = settings.intake
     app.state.limiter = IntakeLimiter(intake.per_ip_limit, intake.per_form_limit, intake.track_per_ip_limit)
     app.state.clock = clock

@@ -31,6 +31,7 @@ class OutboxRelay:
         database_url: str,
     ):
         self.sessions, self.outbox = sessions, tables.outbox
+        self.engine = sessions.kw["bind"]  # batches run on Core connections: no ORM work per batch
         self.producer, self.settings, self.wake = producer, settings, wake
         self.skip_locked = not is_sqlite(database_url)
         self.published = 0
@@ -38,17 +39,26 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Publish forever: drain on every wake-up, back off on errors, purge old sent rows hourly."""
-        backoff, last_purge = 0.1, 0.0
+        backoff, last_purge, last_published = 0.1, 0.0, float("-inf")
         loop = asyncio.get_running_loop()
+        linger = self.settings.linger_ms / 1000
         while True:
             # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel (gh-86296)
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.settings.poll_interval_s):
                     await self.wake.wait()
             self.wake.clear()
+            if linger > 0 and loop.time() - last_published < 5 * linger:
+                # busy (it published a moment ago): let the commits of the next few ms join this
+                # batch, so a stream of small commits costs one publish and one update per many rows;
+                # a lone commit after a quiet spell goes out at once
+                await asyncio.sleep(linger)
             try:
+                before = self.published
                 while await self.publish_batch() == self.settings.batch_size:
                     pass
+                if self.published > before:
+                    last_published = loop.time()
                 if loop.time() - last_purge > 3600:
                     await self.purge()
                     last_purge = loop.time()
@@ -68,12 +78,12 @@ class OutboxRelay:
         if producer is None:
             raise ConnectionError("no Kafka producer yet")
         outbox = self.outbox
-        async with self.sessions() as session, session.begin():
+        async with self.engine.begin() as connection:
             query = select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
             query = query.limit(self.settings.batch_size)
             if self.skip_locked:
                 query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+            rows = (await connection.execute(query)).all()
             if not rows:
                 return 0
             futures = [
@@ -86,12 +96,12 @@ class OutboxRelay:
                 for row in rows
             ]
             await asyncio.gather(*futures)
-            await self._mark_sent(session, [row.id for row in rows])
+            await self._mark_sent(connection, [row.id for row in rows])
         self.published += len(rows)
         return len(rows)
 
-    async def _mark_sent(self, session, ids: list[int]) -> None:
-        await session.execute(update(self.outbox).where(self.outbox.c.id.in_(ids)).values(sent_at=utcnow()))
+    async def _mark_sent(self, connection, ids: list[int]) -> None:
+        await connection.execute(update(self.outbox).where(self.outbox.c.id.in_(ids)).values(sent_at=utcnow()))
 
     async def replay_retained(self) -> int:
         """Mark every row sent within the retention window unsent again (after the broker lost it)."""
