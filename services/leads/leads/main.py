@@ -30,6 +30,7 @@ from leads.api import router
 from leads.config import LeadsSettings
 from leads.customers import handlers as customer_handlers
 from leads.customers.api import router as customers_router
+from leads.customers.backfill import run_backfill
 from leads.directory import handlers as directory_handlers
 from leads.directory.api import router as directory_router
 from leads.forms.api import public, quarantine, submissions
@@ -114,6 +115,8 @@ def create_app(settings: LeadsSettings | None = None, clock: Callable[[], dateti
         ctx.uow, clock, speed.check_interval_s, speed.warn_fraction
     )
     spec.on_shutdown = lambda ctx: app.state.intake.stop()  # the server no longer takes posts
+    if settings.consume:  # the replica serves processing, which runs where events are consumed
+        spec.background["customer-backfill"] = lambda ctx: run_backfill(ctx, settings)
     app = create_service_app(spec, settings)
     app.add_middleware(IntakeFastPath)
     intake = settings.intake

@@ -101,7 +101,8 @@ class OutboxRelay:
         return len(rows)
 
     async def _mark_sent(self, connection, ids: list[int]) -> None:
-        await connection.execute(update(self.outbox).where(self.outbox.c.id.in_(ids)).values(sent_at=utcnow()))
+        sent = update(self.outbox).where(self.outbox.c.id.in_(ids)).values(sent_at=utcnow())
+        await connection.execute(sent)
 
     async def replay_retained(self) -> int:
         """Mark every row sent within the retention window unsent again (after the broker lost it)."""

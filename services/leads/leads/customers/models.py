@@ -1,9 +1,12 @@
 """A replica of sales' customers (accounts and contacts), built from `sales.account.*`/`sales.contact.*`,
 so a submission from a known customer is recognised instead of becoming a duplicate lead."""
 
+from datetime import datetime
+
 from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from crm_shared.db import UtcDateTime
 from leads.db import Base
 
 
@@ -42,3 +45,12 @@ class CustomerContactKey(Base):
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # email | phone
     value: Mapped[str] = mapped_column(String(320), primary_key=True)
     contact_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
+
+
+class ReplicaBackfill(Base):
+    """A replica that must be filled from the start of its topics once (see `customers.backfill`)."""
+
+    __tablename__ = "replica_backfill"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
