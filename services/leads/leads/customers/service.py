@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import delete, or_, select
 
 from crm_shared.db import dialect_insert
 from crm_shared.events.sales import AccountDeletedV1, AccountSnapshot, ContactDeletedV1, ContactSnapshot
@@ -84,13 +84,14 @@ async def find_contact(*, uow: UnitOfWork, email: str | None, phone: str | None)
     keys += [("phone", phone)] if phone else []
     if not keys:
         return None
+    # one equality per key, OR-ed: each is a search of the key table's primary key (a row-value IN
+    # made SQLite scan every contact); the few rows found are ordered here
     query = (
         select(CustomerContactKey.kind, CustomerContact)
         .join(CustomerContact, CustomerContact.id == CustomerContactKey.contact_id)
-        .where(tuple_(CustomerContactKey.kind, CustomerContactKey.value).in_(keys))
-        .order_by(CustomerContact.id)
+        .where(or_(*((CustomerContactKey.kind == k) & (CustomerContactKey.value == v) for k, v in keys)))
     )
-    found = (await uow.session.execute(query)).all()
+    found = sorted((await uow.session.execute(query)).all(), key=lambda row: row[1].id)
     for kind, _ in keys:  # email first, then phone
         contact = next((c for k, c in found if k == kind), None)
         if contact is not None:
