@@ -9,6 +9,12 @@ API in process (httpx ASGI transport, as an admin who sees everything, so nothin
 used `--budget` seconds (a warm-up that alone spent it counts as the one sample), and one that takes
 longer than `--timeout` is cut off and reported so, so the run ends even when answers take minutes.
 
+The read models the projections maintain next to the facts are derived from the same generated rows with
+the projection's own code: the lead funnel counters (lead_funnel_delta / lead_funnel_total) by
+reporting.leads.counters.contributions() per generated lead, summed by its totals(); the deal, order and
+ticket counters (sale_* and ticket_* delta / total / day tables) by reporting.counter_store.changes() of
+each generated deal's, order's and ticket's facts with the projection's spec, summed by its summed().
+
 `--indexes` first creates the candidate indexes below (a bench-only experiment, not a migration) so
 their effect can be read from two runs.
 """
@@ -28,18 +34,25 @@ from sqlalchemy import insert, text
 from crm_shared.db import create_engine
 from crm_shared.migrations import upgrade
 from crm_shared.testing import DEFAULT_POSTGRES_URL, admin_headers, postgres_database
+from reporting import counter_store
 from reporting.config import ReportingSettings
+from reporting.leads.counters import contributions, totals
 from reporting.main import create_app
 from reporting.models import (
     DirectoryUser,
     LeadCard,
+    LeadFunnelDelta,
+    LeadFunnelTotal,
     LeadsBySource,
     LeadStageFact,
     OpportunityFact,
     OrderFact,
     TicketFact,
 )
+from reporting.opportunities.counters import SPEC as OPPORTUNITIES
 from reporting.rebuild.replay import MIGRATIONS
+from reporting.revenue.order_counters import SPEC as ORDERS
+from reporting.service.counters import SPEC as TICKETS
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 SOURCES = ("web_form", "hotline", "event", "purchased_list", "referral")
@@ -151,20 +164,71 @@ async def fill(url: str, rows: int, batch: int = 20_000) -> None:
             per_source = [{"source": source, "lead_count": len(range(k, rows, 5))}
                           for k, source in enumerate(SOURCES)]
             await conn.execute(insert(LeadsBySource.__table__), per_source)
+        funnel_totals: dict[str, dict] = {}
+        sums = Sums()
         for start in range(0, rows, batch):
             stop = min(rows, start + batch)
             cards, stages = leads(start, stop)
+            deltas = lead_counters(cards, stages)
+            for row in totals(deltas):
+                funnel_totals.setdefault(row["bucket"], {**row, "leads": 0})["leads"] += row["leads"]
             async with engine.begin() as conn:
                 await conn.execute(insert(LeadCard.__table__), cards)
                 await conn.execute(insert(LeadStageFact.__table__), stages)
-                await conn.execute(insert(OpportunityFact.__table__), deals(start, stop))
-                await conn.execute(insert(TicketFact.__table__), tickets(start, stop))
+                await conn.execute(insert(LeadFunnelDelta.__table__), deltas)
+                deal_facts = deals(start, stop)
+                await conn.execute(insert(OpportunityFact.__table__), deal_facts)
+                await sums.add(conn, OPPORTUNITIES, deal_facts)
+                ticket_facts = tickets(start, stop)
+                await conn.execute(insert(TicketFact.__table__), ticket_facts)
+                await sums.add(conn, TICKETS, ticket_facts)
                 if start < rows // 10:
-                    await conn.execute(insert(OrderFact.__table__), orders(start, min(stop, rows // 10)))
+                    order_facts = orders(start, min(stop, rows // 10))
+                    await conn.execute(insert(OrderFact.__table__), order_facts)
+                    await sums.add(conn, ORDERS, order_facts)
         async with engine.begin() as conn:
+            await conn.execute(insert(LeadFunnelTotal.__table__), list(funnel_totals.values()))
+            await sums.store(conn)
             await conn.execute(text("ANALYZE"))
     finally:
         await engine.dispose()
+
+
+def lead_counters(cards: list[dict], stages: list[dict]) -> list[dict]:
+    """The lead funnel contributions of these generated leads, as the projection computes them."""
+    reached: dict[str, dict] = {}
+    for row in stages:
+        reached.setdefault(row["lead_id"], {})[row["stage"]] = row["reached_at"]
+    return [row for card in cards for row in contributions(card, reached.get(card["lead_id"], {}))]
+
+
+class Sums:
+    """The deal, order and ticket counters of the generated facts, as the projections compute them."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict[str, dict]] = {}  # table name -> bucket -> sums row
+        self.specs: dict[str, tuple] = {}
+
+    async def add(self, conn, spec, facts: list[dict]) -> None:
+        known: dict[str, list[dict]] = {}
+        for fact in facts:
+            known.setdefault(fact[spec.id_column], []).append(fact)
+        changed = [row for record, its in known.items() for row in counter_store.changes(spec, record, its)]
+        await conn.execute(insert(spec.delta), changed)
+        for table, per_day in ((spec.total, False), (spec.day, True)):
+            into = self.rows.setdefault(table.name, {})
+            self.specs[table.name] = (table, spec.sums)
+            for bucket, row in counter_store.summed(spec, changed, per_day).items():
+                held = into.setdefault(bucket, {**row, **dict.fromkeys(spec.sums, 0)})
+                for name in spec.sums:
+                    held[name] += row[name]
+
+    async def store(self, conn) -> None:
+        for name, rows in self.rows.items():
+            table, sums = self.specs[name]
+            kept = [row for row in rows.values() if any(row[n] for n in sums)]
+            if kept:
+                await conn.execute(insert(table), kept)
 
 
 async def create_indexes(url: str) -> None:
@@ -211,6 +275,13 @@ async def time_answers(url: str, repeat: int, budget_s: float, timeout_s: float)
                       f"p95 {p95:>9.1f} ms", flush=True)
     finally:
         await app.state.ctx.engine.dispose()
+
+
+async def keep(path: str, rows: int) -> None:
+    """Fill a database file and keep it (to look at query plans)."""
+    url = f"sqlite+aiosqlite:///{path}"
+    await upgrade(MIGRATIONS, url)
+    await fill(url, rows)
 
 
 async def main(rows: int, repeat: int, budget_s: float, timeout_s: float, use_postgres: bool,

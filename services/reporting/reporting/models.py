@@ -212,3 +212,18 @@ class QuotaTarget(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     currency: Mapped[str] = mapped_column(String(3))
     version: Mapped[str] = mapped_column(String(80))
+
+
+from reporting.counter_models import (  # noqa: E402 - they derive from Base, above
+    LeadFunnelDelta,
+    LeadFunnelTotal,
+    SaleDay,
+    SaleDelta,
+    SaleTotal,
+    TicketDay,
+    TicketDelta,
+    TicketTotal,
+)
+
+__all__ = ["LeadFunnelDelta", "LeadFunnelTotal", "SaleDay", "SaleDelta", "SaleTotal", "TicketDay",
+           "TicketDelta", "TicketTotal"]

@@ -9,6 +9,7 @@ from crm_shared.auth import PrincipalDep
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
+from reporting.json_answer import json_response
 from reporting.kpis.queries import rep_kpis_as_of
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -29,6 +30,6 @@ async def get_rep_kpis(
     async with uow:
         kpis = await rep_kpis_as_of(uow=uow, principal=principal, as_of=as_of or clock(), team_id=team_id)
     if format == "json":
-        return kpis
+        return json_response(kpis)
     rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in kpis["rows"]]
     return csv_response(CSV_COLUMNS, rows, "rep-kpis.csv")

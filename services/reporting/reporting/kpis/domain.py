@@ -1,33 +1,10 @@
 """Rep KPI rules, no I/O: merge per-rep lead, deal and order figures into one row per rep."""
 
-from collections import defaultdict
-from collections.abc import Callable, Iterable
 from decimal import Decimal
-
-from reporting.opportunities.funnel import Fact
 
 
 def _no_deals() -> dict:
     return {"deals": 0, "won": 0, "lost": 0, "won_amount": Decimal(0)}
-
-
-def deals_per_rep(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> dict[str | None, dict]:
-    """Per owner of each deal's latest state: deals, won, lost, win rate, won amount."""
-    history: dict[str, list[Fact]] = defaultdict(list)
-    for fact in facts:
-        history[fact.opportunity_id].append(fact)
-    reps: dict[str | None, dict] = defaultdict(_no_deals)
-    for deal in history.values():
-        latest = max(deal, key=lambda f: f.version)
-        if not visible(latest):
-            continue
-        rep = reps[latest.owner_id]
-        rep["deals"] += 1
-        rep["won"] += latest.status == "won"
-        rep["lost"] += latest.status == "lost"
-        if latest.status == "won":
-            rep["won_amount"] += latest.amount
-    return reps
 
 
 def kpi_rows(leads: list[dict], deals: dict[str | None, dict], ordered: list[dict]) -> list[dict]:

@@ -6,18 +6,17 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from crm_shared.auth import Principal, can_see
+from crm_shared.auth import Principal
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.counter_sums import sums_as_of
 from reporting.directory import user_names
-from reporting.kpis.domain import deals_per_rep, kpi_rows
+from reporting.kpis.domain import kpi_rows
 from reporting.leads.queries import FunnelQuery, lead_funnel
-from reporting.models import OrderFact, QuotaTarget
-from reporting.opportunities.queries import load_facts, visibility
-from reporting.revenue.domain import summarize, won_sales
-from reporting.revenue.orders import OrderState, ordered_sales
+from reporting.models import QuotaTarget
+from reporting.opportunities.counters import SPEC
+from reporting.opportunities.sums import owned
+from reporting.revenue.domain import summarize_totals
 from reporting.versions import utc_naive
-
-_ORDER_FIELDS = [OrderFact.__table__.c[name] for name in OrderState.__dataclass_fields__]
 
 
 async def rep_kpis_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetime,
@@ -27,13 +26,8 @@ async def rep_kpis_as_of(*, uow: UnitOfWork, principal: Principal, as_of: dateti
     at = utc_naive(as_of)
     leads = await lead_funnel(uow=uow, principal=principal,
                               query=FunnelQuery(as_of=at, group_by="owner", team_id=team_id))
-    facts = await load_facts(uow, at)
-    deals = deals_per_rep(facts, visibility(principal, None, team_id))
-    states = [OrderState(**row._mapping)
-              for row in await uow.session.execute(select(*_ORDER_FIELDS).where(OrderFact.occurred_at <= at))]
-    ordered = ordered_sales(states, lambda s: can_see(principal, s.owner_id, s.team_id)
-                            and team_id in (None, s.team_id))
-    rows = kpi_rows(leads["rows"], deals, summarize(ordered, "owner")["rows"])
+    deals, ordered = await _sales_per_rep(uow, principal, at, team_id)
+    rows = kpi_rows(leads["rows"], deals, summarize_totals(ordered, "owner")["rows"])
     names = await user_names(uow=uow, user_ids=[row["owner_id"] for row in rows])
     year = f"{at.year:04d}"
     targets: dict[str, Decimal] = defaultdict(Decimal)
@@ -41,14 +35,44 @@ async def rep_kpis_as_of(*, uow: UnitOfWork, principal: Principal, as_of: dateti
             select(QuotaTarget.user_id, QuotaTarget.amount)
             .where(QuotaTarget.period == year, QuotaTarget.user_id.is_not(None))):
         targets[user_id] += amount
-    won_this_year: dict[str | None, Decimal] = defaultdict(Decimal)
-    for sale in won_sales(facts, lambda fact: fact.owner_id in targets) if targets else ():
-        if sale.at.year == at.year:
-            won_this_year[sale.owner_id] += sale.amount
+    won_this_year = await _won_in_year(uow, at, set(targets)) if targets else {}
     for row in rows:
         row["name"] = names.get(row["owner_id"] or "")
         target = targets.get(row["owner_id"]) if row["owner_id"] else None
         row["target"] = None if target is None else str(target)
-        row["target_attainment"] = (round(float(won_this_year[row["owner_id"]] / target), 4) if target
-                                    else None)
+        won = won_this_year.get(row["owner_id"], Decimal(0))
+        row["target_attainment"] = round(float(won / target), 4) if target else None
     return {"as_of": at.isoformat() + "Z", "rows": rows}
+
+
+async def _sales_per_rep(uow: UnitOfWork, principal: Principal, at: datetime,
+                         team_id: str | None) -> tuple[dict[str | None, dict], dict[str | None, list]]:
+    """Per owner of each deal's state at `at`: deals, won, lost, won amount; and per owner of each order
+    placed by then: [count, amount] (one query)."""
+    sums = await sums_as_of(uow, SPEC, at, group="owner_id", on_groups=owned(principal, None, team_id),
+                            on_key=lambda table: [table.c.measure.in_(("current", "won", "lost", "ordered"))])
+    reps: dict[str | None, dict] = {}
+    ordered: dict[str | None, list] = {}
+    for (owner, measure, *_key), (n, cents, _micros) in sums.items():
+        if measure == "ordered":
+            into = ordered.setdefault(owner, [0, Decimal(0)])
+            into[0] += n
+            into[1] += Decimal(cents).scaleb(-2)
+            continue
+        rep = reps.setdefault(owner, {"deals": 0, "won": 0, "lost": 0, "won_amount": Decimal(0)})
+        rep["deals" if measure == "current" else measure] += n
+        if measure == "won" and n:
+            rep["won_amount"] += Decimal(cents).scaleb(-2)
+    return reps, ordered
+
+
+async def _won_in_year(uow: UnitOfWork, at: datetime, owners: set[str]) -> dict[str | None, Decimal]:
+    """What these owners won (first won) in the year of `at`, as of `at`, whoever asks."""
+    sums = await sums_as_of(uow, SPEC, at, group="owner_id",
+                            on_groups=lambda table: [table.c.owner_id.in_(sorted(owners))],
+                            on_key=lambda table: [table.c.measure == "won",
+                                                  table.c.label.like(f"{at.year:04d}-%")])
+    won: dict[str | None, Decimal] = defaultdict(Decimal)
+    for (owner, *_key), (_n, cents, _micros) in sums.items():
+        won[owner] += Decimal(cents).scaleb(-2)
+    return won

@@ -9,6 +9,7 @@ from crm_shared.auth import PrincipalDep
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
+from reporting.json_answer import json_response
 from reporting.leads.funnel import COLUMNS, STAGES
 from reporting.leads.queries import FunnelQuery, GroupBy, lead_funnel
 
@@ -39,7 +40,7 @@ async def get_lead_funnel(
     async with uow:
         funnel = await lead_funnel(uow=uow, principal=principal, query=query)
     if format == "json":
-        return funnel
+        return json_response(funnel)
     rate_names = [f"rate_{stage}" for stage in (*STAGES[1:], "overall")]
     rows = [[row["key"] or "", *(row[c] for c in COLUMNS), *(_rate(row, n[5:]) for n in rate_names)]
             for row in [*funnel["rows"], funnel["total"]]]

@@ -59,3 +59,23 @@ def speed_to_lead(hours: list[float]) -> dict:
 
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def speed_to_lead_counted(hours: dict[float, int]) -> dict:
+    """`speed_to_lead` of a multiset given as {hours: how many leads}."""
+    count = sum(hours.values())
+    if not count:
+        return {"count": 0, "average": None, "median": None}
+    ordered = sorted(hours.items())
+
+    def nth(n: int) -> float:  # the n-th smallest value, from 0
+        for value, many in ordered:
+            if n < many:
+                return value
+            n -= many
+        raise IndexError(n)
+
+    middle = count // 2
+    median = nth(middle) if count % 2 else (nth(middle - 1) + nth(middle)) / 2
+    average = sum(value * many for value, many in ordered) / count
+    return {"count": count, "average": round(average, 2), "median": round(median, 2)}

@@ -15,6 +15,7 @@ from crm_shared.events.leads import (
     LeadSnapshot,
 )
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.leads.counters import refresh_leads
 from reporting.leads.funnel import MERGED, stages_reached, version
 from reporting.models import LeadCard, LeadsBySource, LeadStageFact
 from reporting.versions import utc_naive
@@ -27,6 +28,18 @@ async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await _set_owners(uow, events)
     await _set_profiles(uow, events)
     await _record_stages(uow, events)
+    await refresh_leads(uow, _touched(events))
+
+
+def _touched(events: Sequence[Event]) -> set[str]:
+    """The leads whose card or stage facts these events may have changed."""
+    touched: set[str] = set()
+    for event in events:
+        if isinstance(event, LeadCapturedV1 | LeadSnapshot | LeadAssignedV1 | LeadConvertedV1 | LeadMergedV1):
+            touched.add(event.aggregate_id)
+        if isinstance(event, LeadMergedV1):
+            touched.add(event.merged_lead_id)
+    return touched
 
 
 async def _count_sources(uow: UnitOfWork, captured: list[LeadCapturedV1]) -> None:

@@ -10,13 +10,14 @@ from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from crm_shared.auth import InvalidToken, Principal, PrincipalDep, decode_token
 from crm_shared.service import CtxDep, UowDep
 from reporting.clock import ClockDep
+from reporting.json_answer import json_response
 from reporting.live.dashboard import LiveDashboard, dashboard
 from reporting.live.hub import EVERYTHING, hub
 from reporting.live.language import page_language
@@ -83,11 +84,13 @@ async def create_session(
                        name=principal.name)
 
 
-@router.get("/reports/dashboard")
-async def get_dashboard(uow: UowDep, principal: PrincipalDep, clock: ClockDep, request: Request) -> dict:
+@router.get("/reports/dashboard", response_model=None)
+async def get_dashboard(
+    uow: UowDep, principal: PrincipalDep, clock: ClockDep, request: Request
+) -> JSONResponse:
     """Everything the dashboard shows, as the caller may see it."""
-    return await dashboard(uow=uow, principal=principal, now=clock(),
-                           days=request.app.state.settings.dashboard_days)
+    return json_response(await dashboard(uow=uow, principal=principal, now=clock(),
+                                         days=request.app.state.settings.dashboard_days))
 
 
 @router.get("/stream")

@@ -9,6 +9,7 @@ from crm_shared.auth import PrincipalDep
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
+from reporting.json_answer import json_response
 from reporting.opportunities.queries import opportunity_funnel_as_of
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -37,7 +38,7 @@ async def get_opportunity_funnel(
                                                 pipeline_id=pipeline_id, owner_id=owner_id, team_id=team_id,
                                                 account=account)
     if format == "json":
-        return funnel
+        return json_response(funnel)
     rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in funnel["stages"]]
     return csv_response(CSV_COLUMNS, rows, "opportunity-funnel.csv")
 

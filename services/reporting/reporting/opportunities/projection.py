@@ -7,6 +7,7 @@ from crm_shared.events.base import Event
 from crm_shared.events.sales import OpportunitySnapshot, OpportunityStageChangedV1
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.models import OpportunityFact
+from reporting.opportunities.counters import refresh_opportunities
 from reporting.versions import utc_naive, version_of
 
 _RANK = {"sales.opportunity.opened": 0, "sales.opportunity.updated": 1, "sales.opportunity.stage-changed": 2,
@@ -39,3 +40,4 @@ async def record_opportunity_facts(*, uow: UnitOfWork, events: Sequence[Event]) 
     if rows:
         insert = dialect_insert(uow.session)(OpportunityFact.__table__).on_conflict_do_nothing()
         await uow.session.execute(insert, rows)
+        await refresh_opportunities(uow, {row["opportunity_id"] for row in rows})

@@ -10,6 +10,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.accounts import load_accounts
 from reporting.models import OpportunityFact
 from reporting.opportunities.funnel import Fact, opportunity_funnel
+from reporting.opportunities.sums import funnel_from_counters
 from reporting.versions import utc_naive
 
 _FIELDS = [OpportunityFact.__table__.c[name] for name in Fact.__dataclass_fields__]
@@ -40,9 +41,13 @@ async def opportunity_funnel_as_of(
     """The funnel as it stood at `as_of` (event time); filters apply to each opportunity's state then,
     `account` to its customer's region, industry and size."""
     at = utc_naive(as_of)
+    wanted = {name: value for name, value in (account or {}).items() if value is not None}
+    if pipeline_id is None and not wanted:  # the counters know no pipeline or customer: those fold facts
+        funnel = await funnel_from_counters(uow=uow, principal=principal, at=at, owner_id=owner_id,
+                                            team_id=team_id)
+        return {"as_of": at.isoformat() + "Z", **funnel}
     facts = await load_facts(uow, at, pipeline_id)
     visible = visibility(principal, owner_id, team_id)
-    wanted = {name: value for name, value in (account or {}).items() if value is not None}
     if wanted:
         cards, seen = await load_accounts(uow), visible
 

@@ -9,6 +9,7 @@ from crm_shared.auth import PrincipalDep
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
+from reporting.json_answer import json_response
 from reporting.revenue.queries import revenue_as_of
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -39,7 +40,7 @@ async def get_revenue(
                                       account={"region": region, "industry": industry, "size": size,
                                                "product": product})
     if format == "json":
-        return revenue
+        return json_response(revenue)
     rows = [[kind, row["key"] or "", *("" if row.get(c) is None else row[c] for c in CSV_COLUMNS)]
             for kind in ("won", "ordered") for row in revenue[kind]["rows"]]
     return csv_response(["kind", group_by, *CSV_COLUMNS], rows, "revenue.csv")

@@ -50,6 +50,11 @@ def summarize(sales: Iterable[Sale], group_by: str) -> dict:
     for sale in sales:
         totals[_key(sale, group_by)][0] += 1
         totals[_key(sale, group_by)][1] += sale.amount
+    return summarize_totals(totals, group_by)
+
+
+def summarize_totals(totals: dict[str | None, list], group_by: str) -> dict:
+    """`summarize` of the sales already counted and summed per group: {key: [count, amount]}."""
     grand = sum((amount for _, amount in totals.values()), Decimal(0))
     rows = []
     for key, (count, amount) in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or "")):
@@ -60,6 +65,14 @@ def summarize(sales: Iterable[Sale], group_by: str) -> dict:
             row["vs_year_before"] = _change(amount, totals.get(_shift(key, group_by, PERIODS[group_by])))
         rows.append(row)
     return {"rows": rows, "total": {"count": sum(c for c, _ in totals.values()), "amount": str(grand)}}
+
+
+def period_key(month: str, group_by: str) -> str:
+    """The period ("YYYY-MM", "YYYY-Qn" or "YYYY") holding a month given as "YYYY-MM"."""
+    year, number = month.split("-")
+    if group_by == "month":
+        return month
+    return f"{year}-Q{(int(number) - 1) // 3 + 1}" if group_by == "quarter" else year
 
 
 def _key(sale: Sale, group_by: str) -> str | None:

@@ -42,6 +42,9 @@ async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> Non
     if rows:
         insert = dialect_insert(uow.session)(OrderFact.__table__).on_conflict_do_nothing()
         await uow.session.execute(insert, rows)
+        from reporting.revenue.order_counters import refresh_orders  # it imports NOT_SOLD from here
+
+        await refresh_orders(uow, {row["order_id"] for row in rows})
 
 
 def ordered_sales(states: Iterable[OrderState], visible: Callable[[OrderState], bool]) -> list[Sale]:

@@ -13,6 +13,7 @@ from reporting.opportunities.queries import load_facts, visibility
 from reporting.revenue.domain import Sale, summarize, won_sales
 from reporting.revenue.lines import by_product
 from reporting.revenue.orders import OrderState, ordered_sales
+from reporting.revenue.sums import COUNTED, revenue_from_counters
 from reporting.versions import utc_naive
 
 _ORDER_FIELDS = [OrderFact.__table__.c[name] for name in OrderState.__dataclass_fields__]
@@ -26,6 +27,11 @@ async def revenue_as_of(
     it stood at `as_of` (event time); `account` filters on those (a product filter keeps that product's
     share of each sale)."""
     at = utc_naive(as_of)
+    wanted = {name: value for name, value in (account or {}).items() if value is not None}
+    if group_by in COUNTED and not wanted:  # the counters know no customer or product: those fold facts
+        sales = await revenue_from_counters(uow=uow, principal=principal, at=at, group_by=group_by,
+                                            owner_id=owner_id, team_id=team_id)
+        return {"as_of": at.isoformat() + "Z", "group_by": group_by, **sales}
     won = won_sales(await load_facts(uow, at), visibility(principal, owner_id, team_id))
     statement = select(*_ORDER_FIELDS).where(OrderFact.occurred_at <= at)
     states = [OrderState(**row._mapping) for row in await uow.session.execute(statement)]
@@ -35,7 +41,6 @@ async def revenue_as_of(
                 and owner_id in (None, state.owner_id) and team_id in (None, state.team_id))
 
     ordered = ordered_sales(states, visible)
-    wanted = {name: value for name, value in (account or {}).items() if value is not None}
     if wanted.get("product") or group_by == "product":
         won, ordered = await by_product(uow, won), await by_product(uow, ordered)
     if wanted or group_by in ("region", "industry", "size"):

@@ -9,6 +9,7 @@ from crm_shared.auth import PrincipalDep
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
+from reporting.json_answer import json_response
 from reporting.service.queries import ServiceGroupBy, service_figures_as_of
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -36,7 +37,7 @@ async def get_service(
                                               group_by=group_by, queue_id=queue_id, channel=channel,
                                               account={"region": region, "industry": industry, "size": size})
     if format == "json":
-        return figures
+        return json_response(figures)
     rows = [[row["key"] or "", *_flat(row)] for row in [*figures["rows"], figures["total"]]]
     return csv_response([group_by, *CSV_COLUMNS], rows, "service.csv")
 

@@ -7,6 +7,7 @@ from crm_shared.events.base import Event
 from crm_shared.events.service_desk import SlaSignal, TicketSnapshot
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.models import TicketFact
+from reporting.service.counters import refresh_tickets
 from reporting.versions import utc_naive, version_of
 
 _RANK = {"service-desk.ticket.opened": 0}
@@ -37,3 +38,4 @@ async def record_ticket_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> No
     if rows:
         insert = dialect_insert(uow.session)(TicketFact.__table__).on_conflict_do_nothing()
         await uow.session.execute(insert, rows)
+        await refresh_tickets(uow, {row["ticket_id"] for row in rows})

@@ -10,6 +10,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.accounts import load_accounts
 from reporting.models import TicketFact as TicketFactRow
 from reporting.service.figures import TicketFact, service_figures
+from reporting.service.sums import service_from_counters
 from reporting.versions import utc_naive
 
 ServiceGroupBy = Literal["agent", "queue", "channel", "priority", "none"]
@@ -23,11 +24,15 @@ async def service_figures_as_of(
     """Backlog, response and resolution times, SLA compliance and CSAT as they stood at `as_of`;
     `account` filters on the customer's region, industry and size."""
     at = utc_naive(as_of)
+    wanted = {name: value for name, value in (account or {}).items() if value is not None}
+    if not wanted:  # the counters know no customer attributes: a customer filter folds the facts
+        figures = await service_from_counters(uow=uow, principal=principal, at=at, group_by=group_by,
+                                              queue_id=queue_id, channel=channel)
+        return {"as_of": at.isoformat() + "Z", **figures}
     facts = [TicketFact(**row._mapping)
              for row in await uow.session.execute(select(*_FIELDS).where(TicketFactRow.occurred_at <= at))]
 
-    wanted = {name: value for name, value in (account or {}).items() if value is not None}
-    cards = await load_accounts(uow) if wanted else {}
+    cards = await load_accounts(uow)
 
     def visible(fact: TicketFact) -> bool:
         card = cards.get(fact.account_id or "")

@@ -1,0 +1,149 @@
+"""Counter read models kept from facts: changes of an entity's measures over time, their sums, per day too.
+
+From all its facts, an entity adds at any time a set of measures (`Spec.measures` of the facts known by
+then), each keyed by the group columns of its latest fact and the measure's own key, with sums (a count,
+amounts). The changes of that set are kept with their event time (the delta table), summed per key (the
+totals table) and per day and key (the day table: a day D holds the changes in (D, D+1], so "after X" is
+whole days from X's next midnight on, plus the changes up to it).
+
+A refresh recomputes an entity's changes from all its facts: the old ones are taken off the sums and the
+new ones added, in the caller's transaction. Two replicas must not both take the old changes off, so a
+refresh holds a per-entity transaction lock first (PostgreSQL advisory lock; SQLite has one writer at a
+time) and then reads every committed fact. Sums rows that come back to zero are deleted, so the sums are
+exactly those of the changes present, whatever order the facts came in.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Table, and_, delete, select, text
+
+from crm_shared.db import dialect_insert
+from crm_shared.messaging.uow import UnitOfWork
+
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_TICK = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One kind of entity's counters: where its facts are, what they add, where the changes go."""
+
+    kind: str
+    facts: Table
+    id_column: str  # in the fact table
+    fact_columns: tuple[str, ...]
+    measures: Callable[[list[dict]], dict[tuple, list[int]]]  # known facts -> {(*dims, *key): sums}
+    dims: tuple[str, ...]
+    key: tuple[str, ...]
+    sums: tuple[str, ...]
+    delta: Table  # (kind, record_id, seq) + at + dims + key + sums
+    total: Table  # bucket + dims + key + sums
+    day: Table  # bucket + day + dims + key + sums
+
+
+def day_of(at: datetime) -> date:
+    """The day bucket holding a change at `at`: D holds (D 00:00, D+1 00:00]."""
+    return (at - _TICK).date()
+
+
+def changes(spec: Spec, record_id: str, facts: list[dict]) -> list[dict]:
+    """The changes of one entity's measures over time, from all its facts."""
+    facts = sorted(facts, key=lambda f: f["occurred_at"])
+    names = (*spec.dims, *spec.key)
+    rows, before, seq = [], {}, 0
+    for index, fact in enumerate(facts):
+        at = fact["occurred_at"]
+        if index + 1 < len(facts) and facts[index + 1]["occurred_at"] == at:
+            continue  # the state once every fact of this instant is known
+        now = spec.measures(facts[: index + 1])
+        for key in sorted(set(before) | set(now), key=repr):
+            new, old = now.get(key, [0] * len(spec.sums)), before.get(key, [0] * len(spec.sums))
+            change = [a - b for a, b in zip(new, old, strict=True)]
+            if any(change):
+                named = {**dict(zip(names, key, strict=True)), **dict(zip(spec.sums, change, strict=True))}
+                rows.append({"kind": spec.kind, "record_id": record_id, "seq": seq, "at": at, **named})
+                seq += 1
+        before = now
+    return rows
+
+
+def summed(spec: Spec, deltas: Iterable[dict], per_day: bool = False, sign: int = 1) -> dict[str, dict]:
+    """Changes summed per totals row (or per day row), keyed by bucket."""
+    names = (*spec.dims, *spec.key)
+    result: dict[str, dict] = {}
+    for row in deltas:
+        key = {name: row[name] for name in names}
+        if per_day:
+            key = {"day": day_of(row["at"]), **key}
+        bucket = hashlib.sha256(json.dumps(list(key.values()), default=str).encode()).hexdigest()
+        into = result.setdefault(bucket, {"bucket": bucket, **key, **dict.fromkeys(spec.sums, 0)})
+        for name in spec.sums:
+            into[name] += sign * row[name]
+    return result
+
+
+async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
+    """Recompute the changes of these entities from all their facts."""
+    session = uow.session
+    await lock_entities(uow, spec.kind, record_ids)
+    columns = [spec.facts.c[spec.id_column], *(spec.facts.c[name] for name in spec.fact_columns)]
+    for chunk in _chunks(sorted(record_ids)):
+        mine = and_(spec.delta.c.kind == spec.kind, spec.delta.c.record_id.in_(chunk))
+        old = [dict(row._mapping) for row in
+               await session.execute(select(spec.delta).where(mine).with_for_update())]
+        facts: dict[str, list[dict]] = {}
+        for row in await session.execute(select(*columns).where(spec.facts.c[spec.id_column].in_(chunk))):
+            facts.setdefault(row[0], []).append(dict(row._mapping))
+        new = [row for record in chunk if record in facts for row in changes(spec, record, facts[record])]
+        if _same(spec, old, new):
+            continue
+        await session.execute(delete(spec.delta).where(mine))
+        if new:
+            await session.execute(spec.delta.insert(), new)
+        for table, per_day in ((spec.total, False), (spec.day, True)):
+            merged = summed(spec, new, per_day)
+            for bucket, row in summed(spec, old, per_day, -1).items():
+                into = merged.setdefault(bucket, {**row, **dict.fromkeys(spec.sums, 0)})
+                for name in spec.sums:
+                    into[name] += row[name]
+            await add_sums(uow, table, list(merged.values()), spec.sums)
+
+
+async def lock_entities(uow: UnitOfWork, kind: str, ids: Iterable[str]) -> None:
+    """Hold, until the transaction ends, a lock per entity (taken in one order: refreshes cannot deadlock)."""
+    if uow.session.bind.dialect.name != "postgresql":
+        return
+    for entity in sorted(ids):
+        await uow.session.execute(_LOCK, {"key": f"{kind}:{entity}"})
+
+
+async def add_sums(uow: UnitOfWork, table: Table, rows: list[dict], sums: tuple[str, ...]) -> None:
+    """Add these sums to the rows (keyed by `bucket`), dropping those that come back to zero."""
+    rows = sorted((row for row in rows if any(row[name] for name in sums)), key=lambda row: row["bucket"])
+    if not rows:
+        return
+    insert = dialect_insert(uow.session)(table)
+    added = {name: table.c[name] + insert.excluded[name] for name in sums}
+    await uow.session.execute(insert.on_conflict_do_update(index_elements=[table.c.bucket], set_=added), rows)
+    buckets = [row["bucket"] for row in rows]
+    for start in range(0, len(buckets), 500):
+        zero = and_(*(table.c[name] == 0 for name in sums))
+        await uow.session.execute(delete(table).where(table.c.bucket.in_(buckets[start:start + 500]), zero))
+
+
+def _same(spec: Spec, old: list[dict], new: list[dict]) -> bool:
+    names = ("record_id", "seq", "at", *spec.dims, *spec.key, *spec.sums)
+
+    def key(row: dict) -> tuple:
+        return tuple(str(row[name]) for name in names)
+
+    return sorted(map(key, old)) == sorted(map(key, new))
+
+
+def _chunks(ids: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
