@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import httpx
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy.engine import make_url
 
@@ -65,6 +65,23 @@ async def eventually(check, timeout: float = 20.0, interval: float = 0.05):
             return last
         await asyncio.sleep(interval)
     raise AssertionError(f"condition not met within {timeout}s (last value: {last!r})")
+
+
+async def publish_events(bootstrap: str, *events) -> None:
+    """Put events on the broker as their producer's relay would: JSON value, keyed by the aggregate,
+    the envelope's headers."""
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        for event in events:
+            await producer.send_and_wait(
+                event.topic,
+                event.model_dump_json().encode(),
+                key=event.aggregate_id.encode(),
+                headers=[(k, v.encode()) for k, v in event.headers().items()],
+            )
+    finally:
+        await producer.stop()
 
 
 async def read_topic(bootstrap: str, topic: str, want, timeout: float = 15.0) -> list:

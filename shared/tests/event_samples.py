@@ -63,6 +63,7 @@ from crm_shared.events.sales.orders import InvoiceOverdueV1, InvoiceUpdatedV1
 from crm_shared.events.sales.plans import LeadConversionAppliedV1, QuotaSetV1
 from crm_shared.events.service_desk import (
     ContactCapturedV1,
+    ContactPhoneLinkedV1,
     TicketAssignedV1,
     TicketClosedV1,
     TicketCsatRatedV1,
@@ -180,6 +181,7 @@ def samples() -> list[Event]:
                                 opportunity_id="o-1", account_created=True),
         ContactCapturedV1(aggregate_id="dc-1", name="Caller", account_id="a-1", company="Acme",
                           emails=["caller@acme.com"], phones=["+8613800000000"], captured_by="u-9"),
+        ContactPhoneLinkedV1(aggregate_id="c-1", phone="+8613800000001", linked_by="u-9", call_id="call-1"),
         SubmissionMatchedCustomerV1(aggregate_id="s-2", form_id="f-1", matched_by="contact email",
                                     contact_id="c-1", account_id="a-1", owner_id="u-1", team_id="t-1",
                                     name="Bob", email="bob@acme.com", summary="asks for a quote"),

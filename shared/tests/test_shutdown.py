@@ -1,4 +1,4 @@
-"""Bounded shutdown: a task or step that ignores its cancel is left behind after the timeout, never awaited."""
+"""Bounded shutdown: a task or step that ignores its cancel is left behind after the timeout."""
 
 import asyncio
 import logging

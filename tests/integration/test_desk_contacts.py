@@ -192,3 +192,48 @@ async def test_a_redelivered_capture_is_applied_once(both, broker):
     assert samir["source_id"] == payload["aggregate_id"]
     created = await _outbox(sales, "sales.contact.created")
     assert [e["aggregate_id"] for e in created if e["source_id"] == payload["aggregate_id"]] == [samir["id"]]
+
+
+async def test_linking_a_caller_to_a_sales_contact_adds_the_number_in_sales(both):
+    sales, sales_client, admin, desk, desk_client, desk_headers = both
+    body = {"name": "Bill Lumbergh", "emails": ["bill@initech.com"], "phones": ["+8613700004444"]}
+    existing = await sales_client.post("/contacts", json=body, headers=admin)
+    assert existing.status_code == 201, existing.text
+    contact_id = existing.json()["id"]
+
+    async def on_desk():
+        card = await desk_client.get(f"/customers/contacts/{contact_id}/card", headers=desk_headers)
+        return card.status_code == 200
+
+    await eventually(on_desk, timeout=40)
+    call = (
+        await desk_client.post("/calls", json={"caller": "+86 137 0000 5555"}, headers=desk_headers)
+    ).json()
+    assert call["card"]["known"] is False
+    linked = await desk_client.post(
+        f"/calls/{call['call']['id']}/contact", json={"contact_id": contact_id}, headers=desk_headers
+    )
+    assert linked.status_code == 200 and linked.json()["contact"]["id"] == contact_id, linked.text
+    [announced] = [
+        e for e in await _outbox(desk, "service-desk.contact.phone-linked") if e["aggregate_id"] == contact_id
+    ]
+    assert (announced["phone"], announced["linked_by"]) == ("+8613700005555", DESK_ADMIN.user_id)
+
+    async def learned_the_number():
+        found = await _sales_contacts(sales_client, admin, "+8613700005555")  # sales' phone index
+        return found if found and found[0]["phones"] == ["+8613700004444", "+8613700005555"] else None
+
+    [contact] = await eventually(learned_the_number, timeout=40)
+    assert contact["id"] == contact_id and contact["source_type"] is None  # the first number kept
+    [update] = [e for e in await _outbox(sales, "sales.contact.updated") if e["aggregate_id"] == contact_id]
+    assert update["changed_fields"] == ["phones"]
+    assert update["phones"] == ["+8613700004444", "+8613700005555"]
+
+    async def replica_has_both():  # sales' update came back: the desk's replica agrees with sales
+        card = await desk_client.get(f"/customers/contacts/{contact_id}/card", headers=desk_headers)
+        return card.json()["contact"]["phones"] == ["+8613700004444", "+8613700005555"] and card.json()
+
+    await eventually(replica_has_both, timeout=40)
+    for number in ("+8613700004444", "+8613700005555"):
+        card = await desk_client.get("/customers/lookup", params={"phone": number}, headers=desk_headers)
+        assert card.json()["contact"]["id"] == contact_id and card.json()["other_matches"] == []

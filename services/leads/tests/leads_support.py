@@ -8,14 +8,13 @@ from datetime import datetime
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from crm_shared.auth import Principal, Role
 from crm_shared.events.base import Event, utcnow
 from crm_shared.messaging.tansu import TansuBroker
 from crm_shared.settings import KafkaSettings
-from crm_shared.testing import DEFAULT_POSTGRES_URL, admin_headers, bearer, postgres_database
+from crm_shared.testing import DEFAULT_POSTGRES_URL, admin_headers, bearer, postgres_database, publish_events
 from leads.config import IntakeSettings, LeadsSettings
 from leads.main import create_app
 
@@ -94,17 +93,6 @@ def publish(broker) -> Callable:
     """`await publish(*events)`: put events on the broker as their producer would (keyed by aggregate)."""
 
     async def send(*events: Event) -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers)
-        await producer.start()
-        try:
-            for event in events:
-                await producer.send_and_wait(
-                    event.topic,
-                    event.model_dump_json().encode(),
-                    key=event.aggregate_id.encode(),
-                    headers=[(k, v.encode()) for k, v in event.headers().items()],
-                )
-        finally:
-            await producer.stop()
+        await publish_events(broker.bootstrap_servers, *events)
 
     return send

@@ -4,52 +4,26 @@ health from the service desk's ticket events."""
 import json
 from datetime import UTC, date, datetime
 
-import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
-from sales_support import ADMIN_EMAIL, ADMIN_PASSWORD, FakeClock
+from sales_support import live_sales
 from sqlalchemy import select
 
 from crm_shared.events import service_desk as tickets
 from crm_shared.events.base import Event
 from crm_shared.events.leads import ConvertedAccount, ConvertedContact, ConvertedOpportunity, LeadConvertedV1
-from crm_shared.settings import KafkaSettings
-from crm_shared.testing import eventually
-from sales.config import SalesSettings
-from sales.main import create_app
+from crm_shared.testing import eventually, publish_events
 
 
 @pytest.fixture(scope="module")
 async def live(tmp_path_factory, broker):
     """One sales app consuming from the real broker for the whole module (a group join is slow)."""
-    path = tmp_path_factory.mktemp("conversion") / "sales.db"
-    settings = SalesSettings(
-        database_url=f"sqlite+aiosqlite:///{path}",
-        kafka=KafkaSettings(bootstrap_servers=broker.bootstrap_servers),
-    )
-    app = create_app(settings, FakeClock())
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://sales") as client:
-            token = await client.post(
-                "/auth/token", data={"username": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-            )
-            yield app, client, {"Authorization": f"Bearer {token.json()['access_token']}"}
+    async with live_sales(tmp_path_factory.mktemp("conversion") / "sales.db", broker) as running:
+        yield running
 
 
 async def publish(broker, *events: Event) -> None:
-    """Put events on the broker as the leads service would (keyed by the lead)."""
-    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers)
-    await producer.start()
-    try:
-        for event in events:
-            await producer.send_and_wait(
-                event.topic,
-                event.model_dump_json().encode(),
-                key=event.aggregate_id.encode(),
-                headers=[(k, v.encode()) for k, v in event.headers().items()],
-            )
-    finally:
-        await producer.stop()
+    """Put events on the broker as their producer would (keyed by the aggregate)."""
+    await publish_events(broker.bootstrap_servers, *events)
 
 
 async def outbox_events(app, event_type: str) -> list[dict]:

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from pydantic import BaseModel, SecretStr
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from crm_shared.settings import BaseServiceSettings
@@ -24,9 +24,12 @@ class CsatSettings(BaseModel):
 
 
 class InboundSettings(BaseModel):
-    """Secrets of the mail gateway and the chat/WeChat webhooks, which sign each request's body."""
+    """Secrets of the mail gateway and the chat/WeChat webhooks, which sign each request's timestamp and
+    body; a post older (or newer) than `tolerance_s`, or one already received, is refused."""
 
     signature_header: str = "X-CRM-Signature"
+    timestamp_header: str = "X-CRM-Timestamp"  # unix seconds, signed with the body
+    tolerance_s: int = Field(default=300, ge=1)
     email_secret: SecretStr | None = None
     chat_secret: SecretStr | None = None  # chat and WeChat
 
@@ -48,6 +51,7 @@ class ServiceDeskSettings(BaseServiceSettings):
     phone_region: str = "CN"  # how to read caller numbers that are not in E.164
     hourly_rate: Decimal = Decimal("60.00")  # what an hour of agent time costs a ticket
     sla_check_interval_s: float = 30.0
+    sqlite_checkpoint_interval_s: float = 1.0  # WAL checkpoints off the request path (`checkpoint.py`)
     webform: WebFormSettings = WebFormSettings()
     csat: CsatSettings = CsatSettings()
     inbound: InboundSettings = InboundSettings()

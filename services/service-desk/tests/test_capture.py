@@ -110,3 +110,60 @@ async def test_contact_events_from_other_sources_link_nothing(desk):
         await apply(desk.uow_factory, on_contact_created, event)
     card = (await desk.client.get(f"/customers/contacts/{local_id}/card", headers=desk.as_("a-1"))).json()
     assert (card["contact"]["id"], card["contact"]["local"]) == (local_id, True)
+
+
+async def link(desk, caller: str, contact_id: str) -> str:
+    """An unknown caller's call linked to an existing contact from its card; the call id."""
+    pop = (await desk.client.post("/calls", json={"caller": caller}, headers=desk.as_("a-1"))).json()
+    linked = await desk.client.post(
+        f"/calls/{pop['call']['id']}/contact", json={"contact_id": contact_id}, headers=desk.as_("a-1")
+    )
+    assert linked.status_code == 200 and linked.json()["contact"]["id"] == contact_id, linked.text
+    return pop["call"]["id"]
+
+
+async def test_linking_a_new_number_to_a_sales_contact_tells_sales(desk):
+    call_id = await link(desk, "+86 137 0000 0070", "c-2")
+    [event] = await desk.events("service-desk.contact.phone-linked")
+    assert (event["aggregate_id"], event["phone"], event["linked_by"], event["call_id"]) == (
+        "c-2",
+        "+8613700000070",
+        "a-1",
+        call_id,
+    )
+    # a second call from that number pops Zed already; linking a number Zed has tells sales nothing new
+    pop = (
+        await desk.client.post("/calls", json={"caller": "+8613700000070"}, headers=desk.as_("a-1"))
+    ).json()
+    assert pop["card"]["contact"]["id"] == "c-2"
+    await desk.client.post(
+        f"/calls/{pop['call']['id']}/contact", json={"contact_id": "c-2"}, headers=desk.as_("a-1")
+    )
+    assert len(await desk.events("service-desk.contact.phone-linked")) == 1
+
+
+async def test_numbers_linked_to_a_captured_contact_reach_sales_when_it_takes_the_contact_on(desk):
+    _, local_id = await capture(desk, "+8613700000080", name="Quinn")
+    await link(desk, "+8613700000081", local_id)  # sales does not know this contact yet: nothing to tell
+    assert await desk.events("service-desk.contact.phone-linked") == []
+    taken_on = ContactCreatedV1(
+        aggregate_id="sales-quinn",
+        name="Quinn",
+        phones=["+8613700000080"],  # what the capture carried
+        source_type="service-desk",
+        source_id=local_id,
+        occurred_at=desk.clock.now + timedelta(minutes=1),
+    )
+    await apply(desk.uow_factory, on_contact_created, taken_on)
+    [event] = await desk.events("service-desk.contact.phone-linked")
+    assert (event["aggregate_id"], event["phone"], event["linked_by"]) == (
+        "sales-quinn",
+        "+8613700000081",
+        None,
+    )
+    later = ContactUpdatedV1(  # a later update (sales dropped nothing, added nothing) names the same source
+        **taken_on.model_dump(exclude={"event_id", "event_type", "occurred_at"}),
+        occurred_at=desk.clock.now + timedelta(minutes=2),
+    )
+    await apply(desk.uow_factory, on_contact_updated, later)
+    assert len(await desk.events("service-desk.contact.phone-linked")) == 1  # told once

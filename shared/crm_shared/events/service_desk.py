@@ -138,3 +138,18 @@ class ContactCapturedV1(Event):
     emails: list[str] = Field(default_factory=list)  # lower-cased
     phones: list[str] = Field(default_factory=list)  # E.164
     captured_by: str | None = None
+
+
+@register(SERVICE_DESK_TICKET.name, "desk-contact")
+class ContactPhoneLinkedV1(Event):
+    """An agent linked a caller's number to a contact sales owns (from the unknown-caller card), or a
+    number linked to a captured contact was not among those sales took on with it.
+
+    `aggregate_id` is the sales contact id. Sales adds the number to the contact's phones (kept beside
+    the ones it has) and announces the change with `sales.contact.updated`; a number it already has, or
+    a contact it deleted, changes nothing."""
+
+    event_type: Literal["service-desk.contact.phone-linked"] = "service-desk.contact.phone-linked"
+    phone: str  # E.164
+    linked_by: str | None = None  # the desk user who linked it (none: the desk itself)
+    call_id: str | None = None  # the call it was linked from

@@ -1,15 +1,17 @@
 """Take on a contact the service desk captured: create it with source "service-desk", or link the
 existing contact with the same email or phone (its new numbers and addresses added). Either way the
 `sales.contact.created`/`updated` event carries source type "service-desk" and the desk's contact id,
-which is how the desk links its local record. Safe to apply twice."""
+which is how the desk links its local record. Add a number an agent linked to a contact (beside the
+ones it has). Safe to apply twice."""
 
+import logging
 from datetime import datetime
 
 from pydantic_core import PydanticCustomError
 from sqlalchemy import case, func, or_, select, true
 
 from crm_shared.events.sales import ContactUpdatedV1
-from crm_shared.events.service_desk import ContactCapturedV1
+from crm_shared.events.service_desk import ContactCapturedV1, ContactPhoneLinkedV1
 from crm_shared.messaging.uow import UnitOfWork
 from sales.contactinfo import to_e164, unique
 from sales.customers.contacts import add_contact, contact_snapshot
@@ -19,6 +21,8 @@ from sales.customers.schemas import ContactCreate
 from sales.models import AppUser
 
 DESK = "service-desk"
+MAX_PHONES = 10  # as `sales.customers.schemas.Phones`
+log = logging.getLogger(__name__)
 
 
 async def take_on_desk_contact(*, uow: UnitOfWork, event: ContactCapturedV1, now: datetime) -> Contact:
@@ -45,6 +49,26 @@ async def take_on_desk_contact(*, uow: UnitOfWork, event: ContactCapturedV1, now
     )
     owner_id = await _active(uow, account.owner_id) if account else None
     return await add_contact(uow=uow, principal=None, data=data, now=now, owner_id=owner_id)
+
+
+async def add_linked_phone(*, uow: UnitOfWork, event: ContactPhoneLinkedV1, now: datetime) -> Contact | None:
+    """Add the number the desk linked to the contact's phones (the others kept) and emit
+    `sales.contact.updated`; a number it has, an unreadable one or a deleted contact change nothing."""
+    contact = await uow.session.get(Contact, event.aggregate_id) or await _made_from(uow, event.aggregate_id)
+    phone = _phone(event.phone)
+    if contact is None or contact.deleted_at is not None or phone is None or phone in contact.phones:
+        return contact
+    if len(contact.phones) >= MAX_PHONES:  # the contact forms' cap: keep the ones sales has
+        log.warning("contact %s has %d phones already; not adding %s", contact.id, MAX_PHONES, phone)
+        return contact
+    contact.phones, contact.updated_at = unique([*contact.phones, phone]), now
+    await set_points(uow, contact_id=contact.id, phones=contact.phones, emails=contact.emails)
+    uow.emit(
+        ContactUpdatedV1(
+            aggregate_id=contact.id, occurred_at=now, changed_fields=["phones"], **contact_snapshot(contact)
+        )
+    )
+    return contact
 
 
 async def _link(

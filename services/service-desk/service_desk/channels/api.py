@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_shared.http.problems import problem
 from service_desk.access import DeskPrincipal, UowDep
-from service_desk.channels import calls, inbound, webform
+from service_desk.channels import calls, inbound, replay, webform
 from service_desk.channels.gateway import ChatGateway, EmailGateway
 from service_desk.channels.schemas import (
     CallPop,
@@ -82,10 +82,12 @@ async def call_contact(
 
 @router.post("/inbound/email")
 async def inbound_email(
-    data: InboundEmail, uow: UowDep, _gateway: EmailGateway, clock: ClockDep
+    data: InboundEmail, request: Request, uow: UowDep, gateway: EmailGateway, clock: ClockDep
 ) -> InboundResult:
-    """A parsed inbound email (from the mail gateway, body signed): threads into its ticket or opens one."""
+    """A parsed inbound email (from the mail gateway, body signed): threads into its ticket or opens one;
+    the same signed post twice is a 409."""
     async with uow:
+        await replay.remember(uow=uow, delivery=gateway, tolerance_s=_tolerance(request), now=clock())
         ticket, created = await inbound.receive_email(uow=uow, mail=data, now=clock())
         await uow.commit()
         return InboundResult(ticket_id=ticket.id, created=created, status=ticket.status)
@@ -93,13 +95,19 @@ async def inbound_email(
 
 @router.post("/inbound/chat")
 async def inbound_chat(
-    data: InboundChat, uow: UowDep, _gateway: ChatGateway, clock: ClockDep
+    data: InboundChat, request: Request, uow: UowDep, gateway: ChatGateway, clock: ClockDep
 ) -> InboundResult:
-    """A chat or WeChat message (signed webhook): threads into the sender's open conversation or opens one."""
+    """A chat or WeChat message (signed webhook): threads into the sender's open conversation or opens one;
+    the same signed post twice is a 409."""
     async with uow:
+        await replay.remember(uow=uow, delivery=gateway, tolerance_s=_tolerance(request), now=clock())
         ticket, created = await inbound.receive_chat(uow=uow, chat=data, now=clock())
         await uow.commit()
         return InboundResult(ticket_id=ticket.id, created=created, status=ticket.status)
+
+
+def _tolerance(request: Request) -> int:
+    return request.app.state.settings.inbound.tolerance_s
 
 
 @router.post("/forms/ticket", status_code=201, response_model=None)

@@ -9,7 +9,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from service_desk.channels.models import Call
 from service_desk.channels.schemas import ContactLink
 from service_desk.customers import service as customers
-from service_desk.customers.capture import capture_contact
+from service_desk.customers.capture import announce_linked_phone, capture_contact
 from service_desk.customers.card import CustomerCard, card_for_contact, card_for_phone
 from service_desk.dispatch.service import desk_agent
 from service_desk.interactions import record_interaction
@@ -91,11 +91,19 @@ async def hang_up(*, uow: UnitOfWork, call: Call, now: datetime) -> None:
 async def link_contact(
     *, uow: UnitOfWork, principal: Principal, call: Call, data: ContactLink, now: datetime
 ) -> CustomerCard:
-    """Link the caller to an existing contact (their number is remembered) or create one (announced to
-    sales, which owns contacts); the new card."""
+    """Link the caller to an existing contact (their number is remembered, and told to sales, which owns
+    contacts) or create one (announced to sales); the new card."""
     if data.contact_id:
         contact = await customers.get_contact(uow=uow, contact_id=data.contact_id, field="contact_id")
-        await customers.link_phone(uow=uow, contact=contact, phone=call.caller)
+        if await customers.link_phone(uow=uow, contact=contact, phone=call.caller):
+            announce_linked_phone(
+                uow=uow,
+                contact=contact,
+                phone=call.caller,
+                linked_by=principal.user_id,
+                call_id=call.id,
+                now=now,
+            )
     elif data.name:
         contact = await capture_contact(
             uow=uow,

@@ -1,4 +1,5 @@
-"""Calls from the CTI and web-form submissions (the idempotency and spam record)."""
+"""Calls from the CTI, web-form submissions (the idempotency and spam record) and the signed webhook
+posts already received (the replay guard)."""
 
 from datetime import datetime
 
@@ -36,3 +37,14 @@ class WebSubmission(Base):
     ticket_id: Mapped[str | None] = mapped_column(String(36))
     client_ip: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class WebhookDelivery(Base):
+    """A signed inbound post already received (the replay guard): kept until its timestamp is stale."""
+
+    __tablename__ = "webhook_delivery"
+
+    signature: Mapped[str] = mapped_column(String(64), primary_key=True)  # hex HMAC-SHA256
+    channel: Mapped[str] = mapped_column(String(10))  # email | chat
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -126,11 +126,13 @@ async def create_local_contact(
     return contact
 
 
-async def link_phone(*, uow: UnitOfWork, contact: Contact, phone: str) -> None:
-    """Remember that this number reaches the contact (the next call pops their card)."""
-    if phone not in contact.phones:
-        uow.session.add(CustomerPhone(party_type="contact", party_id=contact.id, phone=phone))
-        contact.phones = [*contact.phones, phone]
+async def link_phone(*, uow: UnitOfWork, contact: Contact, phone: str) -> bool:
+    """Remember that this number reaches the contact (the next call pops their card); True if it is new."""
+    if phone in contact.phones:
+        return False
+    uow.session.add(CustomerPhone(party_type="contact", party_id=contact.id, phone=phone))
+    contact.phones = [*contact.phones, phone]
+    return True
 
 
 async def forget(*, uow: UnitOfWork, party_type: str, party_id: str, occurred_at: datetime) -> None:
