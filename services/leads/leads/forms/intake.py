@@ -8,7 +8,7 @@ from urllib.parse import parse_qsl
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage
-from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter
 from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
@@ -82,12 +82,10 @@ def _json(body: bytes) -> dict[str, str]:
 
 
 class IntakeLimiter:
-    """Per-IP and per-form sliding-window limits, in memory (one process; see the README). A sliding
-    window counter is O(1) per hit and per key; a moving window keeps one entry per hit (at thousands of
-    posts a second it cost more than the rest of the post)."""
+    """Per-IP and per-form moving-window limits, in memory (one process; see the README)."""
 
     def __init__(self, per_ip: str, per_form: str, track: str):
-        self.limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.per_ip, self.per_form, self.track = parse(per_ip), parse(per_form), parse(track)
 
     async def retry_after(self, item: RateLimitItem, *keys: str) -> int | None:
