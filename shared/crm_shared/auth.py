@@ -1,5 +1,6 @@
 """Auth primitives: password hashing, JWT issue/verify, the principal dependency, record visibility."""
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -66,8 +67,8 @@ class InvalidToken(Exception):
     """The token is missing, forged, expired or malformed."""
 
 
-def decode_token(settings: AuthSettings, token: str) -> Principal:
-    """Verify signature, algorithm, expiry and issuer; return the principal."""
+def _verify(settings: AuthSettings, token: str) -> tuple[Principal, float]:
+    """Verify signature, algorithm, expiry and issuer; the principal and the token's `exp`."""
     try:
         claims = jwt.decode(
             token,
@@ -76,11 +77,36 @@ def decode_token(settings: AuthSettings, token: str) -> Principal:
             issuer=settings.issuer,
             options={"require": ["sub", "role", "exp", "iss"]},
         )
-        return Principal(str(claims["sub"]), Role(claims["role"]), claims.get("team"), claims.get("name", ""))
+        role, team, name = Role(claims["role"]), claims.get("team"), claims.get("name", "")
+        return Principal(str(claims["sub"]), role, team, name), float(claims["exp"])
     except (jwt.PyJWTError, KeyError) as error:
         raise InvalidToken(str(error)) from error
     except ValueError as error:  # an unknown role in a validly signed token
         raise InvalidToken(f"bad role: {error}") from error
+
+
+def decode_token(settings: AuthSettings, token: str) -> Principal:
+    """Verify signature, algorithm, expiry and issuer; return the principal."""
+    return _verify(settings, token)[0]
+
+
+# Tokens verified once, remembered until their `exp`: a browser or a CTI sends the same token on every
+# request, and verifying it (HMAC, base64, JSON) costs more than a screen-pop's own Python work. Keyed
+# by the verifying settings too, so a changed secret or issuer verifies again. Bounded (oldest out).
+MAX_REMEMBERED_TOKENS = 4096
+_verified: dict[tuple[str, str, str, str], tuple[Principal, float]] = {}
+
+
+def verified_principal(settings: AuthSettings, token: str) -> Principal:
+    """The token's principal, verified once and remembered until it expires; raises `InvalidToken`."""
+    key = (settings.jwt_secret, settings.jwt_algorithm, settings.issuer, token)
+    if (hit := _verified.get(key)) is not None and time.time() < hit[1]:
+        return hit[0]
+    principal, expires = _verify(settings, token)  # a refused token is never remembered
+    if len(_verified) >= MAX_REMEMBERED_TOKENS:
+        _verified.pop(next(iter(_verified)))
+    _verified[key] = (principal, expires)
+    return principal
 
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/auth/token", auto_error=False)
@@ -99,7 +125,7 @@ def authenticate(request: Request, token: str | None) -> Principal:
     if not token:
         raise HTTPException(401, "Not authenticated", headers=unauthorized)
     try:
-        return decode_token(request.app.state.settings.auth, token)
+        return verified_principal(request.app.state.settings.auth, token)
     except InvalidToken as error:
         raise HTTPException(401, f"Invalid token: {error}", headers=unauthorized) from error
 

@@ -1,13 +1,13 @@
-"""The desk remembers a verified token until it expires: a remembered token is refused after its `exp`,
-a forged or expired one is never remembered, and the role check still applies."""
+"""A service (here the desk) remembers a verified token until it expires: a remembered token is refused
+after its `exp`, a forged or expired one is never remembered, and the role check still applies."""
 
 from datetime import UTC, datetime, timedelta
 
 import jwt
 
+from crm_shared import auth
 from crm_shared.auth import Principal, Role, issue_token
 from crm_shared.events.base import utcnow
-from service_desk import access
 
 
 def token_for(desk, role: Role, **claims) -> dict[str, str]:
@@ -30,7 +30,7 @@ async def test_a_remembered_token_is_refused_once_it_expires(lite_desk, monkeypa
         def now(cls, tz=None):  # noqa: ANN001, ANN206
             return after_expiry.astimezone(tz)
 
-    monkeypatch.setattr(access.time, "time", after_expiry.timestamp)
+    monkeypatch.setattr(auth.time, "time", after_expiry.timestamp)
     monkeypatch.setattr(jwt.api_jwt, "datetime", Later)
     expired = await lite_desk.client.post("/calls", json={"caller": "+8613800138000"}, headers=headers)
     assert expired.status_code == 401 and "expired" in expired.json()["detail"].lower()
