@@ -2,12 +2,19 @@
 
     .venv/bin/python bench/leads_intake.py [--seconds 8] [--concurrency 32] [--rate 1000] [--no-postgres]
 
-Starts a private Tansu broker, then for each target one uvicorn worker process: a trivial FastAPI app
-whose POST only reads the body and answers 202 (the raw limit of this machine and load generator), the
-leads service on SQLite, and on PostgreSQL. Each target gets a closed loop of form-encoded posts (each a
-new submission: validated, stored with its outbox event and committed before the 202) for throughput
-and latency, then an open loop at a fixed rate for p50/p99 at that rate. On the leads targets it also
-measures submission -> `leads.lead.assigned` on the broker at 200/s. Prints the ratios.
+Starts a private Tansu broker, then for each target one uvicorn worker process (uvloop + httptools, as
+uvicorn picks them when installed): a trivial FastAPI app whose POST only reads the body and answers 202
+(the raw limit of this machine and load generator), the leads service on SQLite, and on PostgreSQL.
+The leads worker takes posts only (`LEADS_OUTBOX__RELAY=false`); a second leads process on the same
+database publishes its outbox rows meanwhile, as a background worker would in a deployment, so the
+machine pays for the relay during the measurement. Each target gets a closed loop of form-encoded posts
+(each a new submission: validated, stored with its outbox event and committed before the 202) for
+throughput and latency, then an open loop at a fixed rate for p50/p99 at that rate. On the leads
+targets it also measures submission -> `leads.lead.assigned` on the broker at 200/s. Prints the ratios.
+
+The rate limits are raised out of the way as per-second windows: `limits`' moving window keeps one
+entry per hit inside the window, so a per-minute limit of millions would make each hit copy a list of
+~100k entries, a cost the real limits (60/minute per address, 100/second per form) never have.
 """
 
 import argparse
@@ -30,6 +37,7 @@ from fastapi.responses import JSONResponse
 
 from crm_shared.messaging.admin import ensure_topics
 from crm_shared.messaging.tansu import TansuBroker, free_port
+from crm_shared.shutdown import die_with_parent
 from crm_shared.testing import DEFAULT_POSTGRES_URL, admin_headers, postgres_database
 from crm_shared.topics import LEADS_LEAD
 
@@ -70,6 +78,7 @@ async def server(app: str, env: dict[str, str]):
         str(ROOT / "bench"),
         env={**os.environ, **env},
         cwd=str(ROOT),
+        preexec_fn=die_with_parent(),
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -232,26 +241,30 @@ def line(label: str, rate: float, latencies: list[float]) -> str:
 
 
 async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw_rate: float) -> None:
-    """One intake worker (no consumer) on a fresh database; then, on a second fresh database, an intake
-    worker plus a processing worker for submission -> lead.assigned."""
+    """One intake worker on a fresh database, with its relay in a second process (publishing what the
+    worker commits, on the same machine, during the measurement); then, on a second fresh database, an
+    intake worker plus a processing worker (which also relays) for submission -> lead.assigned."""
     env = {
         "LEADS_KAFKA__BOOTSTRAP_SERVERS": bootstrap,
-        "LEADS_INTAKE__PER_IP_LIMIT": "100000000/minute",
-        "LEADS_INTAKE__PER_FORM_LIMIT": "100000000/minute",
+        "LEADS_INTAKE__PER_IP_LIMIT": "1000000/second",
+        "LEADS_INTAKE__PER_FORM_LIMIT": "1000000/second",
     }
-    intake_only = {**env, "LEADS_DATABASE_URL": urls[0], "LEADS_CONSUME": "false"}
-    async with server("leads.main:create_app", intake_only) as url:
+    web = {"LEADS_CONSUME": "false", "LEADS_OUTBOX__RELAY": "false"}  # takes posts, publishes nothing
+    relay = {"LEADS_OUTBOX__POLL_INTERVAL_S": "0.02"}  # learns of the web worker's commits by polling
+    intake_db = {**env, "LEADS_DATABASE_URL": urls[0]}
+    async with server("leads.main:create_app", {**intake_db, **web}) as url:
         path = await new_form(url)
-        await closed_loop(url, path, 1, args.concurrency)  # warm up
-        rate, latencies = await closed_loop(url, path, args.seconds, args.concurrency)
-        ratio = f"   ratio {rate / raw_rate:.2f}x (target >= 0.6x)"
-        print(line(f"leads intake on {label}", rate, latencies) + ratio)
-        fixed, _ = await open_loop(url, path, args.rate, args.seconds / 2)
-        print(line(f"  at {args.rate:.0f}/s (open loop)", args.rate, fixed) + "   (target p99 <= 50 ms)")
-    pipeline_env = {**env, "LEADS_DATABASE_URL": urls[1]}
-    async with server("leads.main:create_app", {**pipeline_env, "LEADS_CONSUME": "false"}) as url:
+        async with server("leads.main:create_app", {**intake_db, **relay, "LEADS_CONSUME": "false"}):
+            await closed_loop(url, path, 1, args.concurrency)  # warm up
+            rate, latencies = await closed_loop(url, path, args.seconds, args.concurrency)
+            ratio = f"   ratio {rate / raw_rate:.2f}x (target >= 0.6x)"
+            print(line(f"leads intake on {label}", rate, latencies) + ratio)
+            fixed, _ = await open_loop(url, path, args.rate, args.seconds / 2)
+            print(line(f"  at {args.rate:.0f}/s (open loop)", args.rate, fixed) + "   (target p99 <= 50 ms)")
+    pipeline_db = {**env, "LEADS_DATABASE_URL": urls[1]}
+    async with server("leads.main:create_app", {**pipeline_db, **web}) as url:
         path = await new_form(url)
-        async with server("leads.main:create_app", pipeline_env):  # the processing worker
+        async with server("leads.main:create_app", {**pipeline_db, **relay}):  # processing + relay
             _, probe = await open_loop(url, path, 1, 1)  # queued behind the first phase's submissions
             await assigned_latencies(bootstrap, probe, timeout=300)
             _, sent_at = await open_loop(url, path, 200, args.seconds / 2)

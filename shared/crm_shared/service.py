@@ -118,7 +118,10 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
         if spec.on_startup:
             await spec.on_startup(ctx)
         await ctx.runtime.start()
-        relay_task = asyncio.create_task(ctx.relay.run(), name=f"{spec.name}-outbox-relay")
+        relay_task = (  # a web-only worker leaves publishing to the process that relays (settings.outbox)
+            asyncio.create_task(ctx.relay.run(), name=f"{spec.name}-outbox-relay")
+            if settings.outbox.relay else None
+        )
         ctx.wake.set()
         jobs = [asyncio.create_task(job(ctx), name=f"{spec.name}-{name}")
                 for name, job in spec.background.items()]

@@ -32,8 +32,14 @@ class AuthSettings(BaseModel):
 
 
 class OutboxSettings(BaseModel):
-    """The relay's batch size, linger, idle poll and how long sent rows are kept for replay."""
+    """The relay's batch size, linger, idle poll and how long sent rows are kept for replay.
 
+    `relay=false` runs a process without its relay: a web worker that only takes requests while another
+    process on the same database (with `relay=true`) publishes its outbox rows. That process learns of
+    the commits by polling, so give it a short `poll_interval_s` (e.g. 0.02).
+    """
+
+    relay: bool = True
     batch_size: int = 500
     linger_ms: float = 10.0  # when busy, gather the commits of the next few ms into one batch
     poll_interval_s: float = 1.0

@@ -9,9 +9,25 @@ does not, because it never awaits the stuck task itself.
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable
+import signal
+import sys
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` asking Linux to SIGTERM the child when the thread that started it dies (None
+    elsewhere): a broker or server started by a test run or a bench that is killed does not outlive it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved now: the forked child only calls it
+    except (OSError, AttributeError):
+        return None
+    return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def _stack(task: asyncio.Task) -> str:

@@ -11,6 +11,7 @@ import httpx
 
 from crm_shared.devstack.config import SERVICES, service_command, service_env
 from crm_shared.messaging.tansu import free_port
+from crm_shared.shutdown import die_with_parent
 
 JWT_SECRET = "e2e-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
@@ -28,7 +29,8 @@ class ServiceProcess:
         env.update(extra_env or {})
         self.log_path = log_dir / f"{self.name}.log"
         self.process = subprocess.Popen(service_command(self.spec), env=env,
-                                        stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT)
+                                        stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT,
+                                        preexec_fn=die_with_parent())
 
     @property
     def url(self) -> str:

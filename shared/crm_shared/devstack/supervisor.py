@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TextIO
 
 from crm_shared.devstack.config import BACKOFF_RESET_AFTER_S, next_restart
+from crm_shared.shutdown import die_with_parent
 
 NAME_WIDTH = 12
 LINE_LIMIT = 1 << 20
@@ -52,20 +53,7 @@ class Output:
         self.line("devstack", text)
 
 
-def _pdeathsig() -> Callable[[], None] | None:
-    """A pre-exec hook asking Linux to SIGTERM the child when its parent dies (None elsewhere)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved now: the forked child only calls it
-    except (OSError, AttributeError):
-        return None
-    return lambda: prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
-
-
-_PRE_EXEC = _pdeathsig()
+_PRE_EXEC = die_with_parent()
 
 
 @dataclass

