@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from sqlalchemy import MetaData, text
 
-from crm_shared.db import create_engine, session_factory
+from crm_shared.checkpoint import defer_checkpoints, run_checkpointer
+from crm_shared.db import create_engine, is_sqlite, session_factory
+from crm_shared.democlock import DemoClockMiddleware
 from crm_shared.events.base import Event
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.messaging.consumer import BatchProcessor, EventHandlers
@@ -48,6 +51,7 @@ class ServiceSpec:
     background: dict[str, Callable[["ServiceContext"], Awaitable[None]]] = field(default_factory=dict)
     on_shutdown: Callable[["ServiceContext"], Awaitable[None]] | None = None
     engine_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"pool_pre_ping": False}
+    middleware: list[type] = field(default_factory=list)  # plain ASGI middleware classes, outermost last
 
 
 class ServiceContext:
@@ -64,7 +68,10 @@ class ServiceContext:
             settings.database_url,
         )
         self.processor = (
-            BatchProcessor(spec.handlers, self.uow, self.runtime.dead_letter, lambda: self.runtime.stopping)
+            BatchProcessor(
+                spec.handlers, self.uow, self.runtime.dead_letter, lambda: self.runtime.stopping,
+                event_time=settings.demo_clock,
+            )
             if spec.handlers else None
         )
 
@@ -109,7 +116,10 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    spec = _with_checkpointer(spec, settings)
     ctx = ServiceContext(spec, settings)
+    if is_sqlite(settings.database_url):
+        defer_checkpoints(ctx.engine)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -142,7 +152,20 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     for router in spec.routers:  # in the spec's order: routes are matched in order, hot paths first
         app.include_router(router)
     app.include_router(_ops_router(spec))
+    for middleware in spec.middleware:
+        app.add_middleware(middleware)
+    if settings.demo_clock:  # outermost: a backdated request is backdated whichever path answers it
+        app.add_middleware(DemoClockMiddleware)
     return app
+
+
+def _with_checkpointer(spec: ServiceSpec, settings: BaseServiceSettings) -> ServiceSpec:
+    """On SQLite, the spec with the WAL checkpointer among its background jobs."""
+    if not is_sqlite(settings.database_url):
+        return spec
+    every_s = settings.sqlite_checkpoint_interval_s
+    job = {"wal-checkpointer": lambda ctx: run_checkpointer(ctx.engine, every_s)}
+    return dataclasses.replace(spec, background={**spec.background, **job})
 
 
 def _ops_router(spec: ServiceSpec) -> APIRouter:

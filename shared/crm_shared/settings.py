@@ -60,9 +60,13 @@ class BaseServiceSettings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     run_migrations: bool = True
+    sqlite_checkpoint_interval_s: float = 1.0  # WAL checkpoints off the request path (checkpoint.py)
+    demo_clock: bool = False  # X-Demo-Time backdates a request (crm_shared.democlock); development only
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> "BaseServiceSettings":
         if self.mode == "production" and self.auth.jwt_secret == DEFAULT_JWT_SECRET:
             raise ValueError("production mode needs auth.jwt_secret set; the default secret is refused")
+        if self.mode == "production" and self.demo_clock:
+            raise ValueError("demo_clock backdates records: it is refused in production mode")
         return self

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Literal
 from uuid import uuid4
 
+from aiokafka import ConsumerRecord
 from sqlalchemy import Column, Integer, String, Table, func, select
 
 from crm_shared.db import new_metadata
@@ -87,3 +88,10 @@ async def applied_counts(ctx: ServiceContext, aggregate_id: str) -> dict[str, in
             .group_by(applied.c.event_id)
         )
         return dict(rows.all())
+
+
+def record_of(offset: int, event: Event) -> ConsumerRecord:
+    """The Kafka record the relay would have produced for `event` (partition 0 of the test topic)."""
+    value = event.model_dump_json().encode()
+    key = event.aggregate_id.encode()
+    return ConsumerRecord(TEST_TOPIC, 0, offset, 0, 0, key, value, None, len(key), len(value), [])

@@ -104,6 +104,7 @@ def build_spec(settings: LeadsSettings) -> ServiceSpec:
             customers_router,
         ],
         on_startup=on_startup,
+        middleware=[IntakeFastPath],  # the public intake answered before FastAPI's router
     )
 
 
@@ -118,7 +119,6 @@ def create_app(settings: LeadsSettings | None = None, clock: Callable[[], dateti
     if settings.consume:  # the replica serves processing, which runs where events are consumed
         spec.background["customer-backfill"] = lambda ctx: run_backfill(ctx, settings)
     app = create_service_app(spec, settings)
-    app.add_middleware(IntakeFastPath)
     intake = settings.intake
     app.state.limiter = IntakeLimiter(intake.per_ip_limit, intake.per_form_limit, intake.track_per_ip_limit)
     app.state.clock = clock

@@ -51,7 +51,6 @@ class ServiceDeskSettings(BaseServiceSettings):
     phone_region: str = "CN"  # how to read caller numbers that are not in E.164
     hourly_rate: Decimal = Decimal("60.00")  # what an hour of agent time costs a ticket
     sla_check_interval_s: float = 30.0
-    sqlite_checkpoint_interval_s: float = 1.0  # WAL checkpoints off the request path (`checkpoint.py`)
     webform: WebFormSettings = WebFormSettings()
     csat: CsatSettings = CsatSettings()
     inbound: InboundSettings = InboundSettings()

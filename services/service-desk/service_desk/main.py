@@ -5,14 +5,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from crm_shared.db import is_sqlite
 from crm_shared.events import service_desk as events
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.service import ServiceSpec, create_service_app
 from service_desk.api import router as agents_router
 from service_desk.channels.api import router as channels_router
 from service_desk.channels.webform import FormGuard
-from service_desk.checkpoint import defer_checkpoints, run_checkpointer
 from service_desk.clock import Clock, system_clock
 from service_desk.config import ServiceDeskSettings
 from service_desk.csat.api import router as csat_router
@@ -66,16 +64,11 @@ def create_app(
 ) -> FastAPI:
     """The service-desk app (a uvicorn factory); `clock` is injectable for anything time-based."""
     settings = settings or ServiceDeskSettings()
-    sqlite, background = is_sqlite(settings.database_url), {}
+    background = {}
     if run_sla_checker:
         interval_s = settings.sla_check_interval_s
         background["sla-checker"] = lambda ctx: run_checker(ctx.uow, clock, interval_s)
-    if sqlite:
-        every_s = settings.sqlite_checkpoint_interval_s
-        background["wal-checkpointer"] = lambda ctx: run_checkpointer(ctx.engine, every_s)
     app = create_service_app(replace(SPEC, background=background), settings)
-    if sqlite:
-        defer_checkpoints(app.state.ctx.engine)
     app.state.clock = clock
     app.state.form_guard = FormGuard(settings.webform)
     return app

@@ -5,7 +5,7 @@ import sqlite3
 
 from sqlalchemy.engine import make_url
 
-from service_desk.checkpoint import AUTOCHECKPOINT_PAGES, checkpoint
+from crm_shared.checkpoint import AUTOCHECKPOINT_PAGES, checkpoint
 from service_desk.config import ServiceDeskSettings
 from service_desk.main import create_app
 

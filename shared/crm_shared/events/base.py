@@ -1,15 +1,19 @@
 """The event envelope every CRM event carries, and the registry of event classes."""
 
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# set only by the demo clock of a development stack (crm_shared.democlock), for one request or event
+backdated_now: ContextVar[datetime | None] = ContextVar("crm_backdated_now", default=None)
+
 
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (inside a backdated demo request or event: its time)."""
+    return backdated_now.get() or datetime.now(UTC)
 
 
 class Event(BaseModel):

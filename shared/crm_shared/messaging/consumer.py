@@ -10,6 +10,7 @@ from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from crm_shared.democlock import clock_at
 from crm_shared.events.base import Event, UnknownEventType, parse_event
 from crm_shared.messaging.errors import is_transient
 from crm_shared.messaging.uow import UnitOfWork
@@ -17,6 +18,7 @@ from crm_shared.messaging.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
+BatchHandler = Callable[[list[Event], UnitOfWork], Awaitable[None]]
 DeadLetter = Callable[[ConsumerRecord, str, BaseException], Awaitable[None]]
 
 
@@ -31,18 +33,40 @@ class EventHandlers:
     consumer: str
     by_topic: dict[str, dict[str, Handler]] = field(default_factory=dict)
     descriptions: dict[str, list[str]] = field(default_factory=dict)
+    batches: dict[Handler, BatchHandler] = field(default_factory=dict)
 
     def on(self, event_cls: type[Event]) -> Callable[[Handler], Handler]:
         """Decorator: `handler(event, uow)` applies `event_cls` events."""
 
         def wrap(handler: Handler) -> Handler:
-            event_type = event_cls.model_fields["event_type"].default
-            self.by_topic.setdefault(event_cls.topic, {})[event_type] = handler
-            doc = (handler.__doc__ or handler.__name__).strip().splitlines()[0]
-            self.descriptions.setdefault(event_cls.topic, []).append(f"{event_type}: {doc}")
+            self._register(event_cls, handler, handler)
             return handler
 
         return wrap
+
+    def on_batch(self, event_cls: type[Event]) -> Callable[[BatchHandler], BatchHandler]:
+        """Decorator: `handler(events, uow)` applies a run of consecutive `event_cls` events at once
+        (in order; one event when a failed batch is retried one by one)."""
+
+        def wrap(handler: BatchHandler) -> BatchHandler:
+            async def one(event: Event, uow: UnitOfWork) -> None:
+                await handler([event], uow)
+
+            self._register(event_cls, one, handler)
+            self.batches[one] = handler
+            return handler
+
+        return wrap
+
+    def batch_of(self, handler: Handler) -> BatchHandler | None:
+        """The batch handler behind a registered handler, if it was registered with `on_batch`."""
+        return self.batches.get(handler)
+
+    def _register(self, event_cls: type[Event], handler: Handler, documented: Callable) -> None:
+        event_type = event_cls.model_fields["event_type"].default
+        self.by_topic.setdefault(event_cls.topic, {})[event_type] = handler
+        doc = (documented.__doc__ or documented.__name__).strip().splitlines()[0]
+        self.descriptions.setdefault(event_cls.topic, []).append(f"{event_type}: {doc}")
 
 
 def decode(record: ConsumerRecord) -> Event:
@@ -63,9 +87,12 @@ class BatchProcessor:
         dead_letter: DeadLetter,
         is_stopping: Callable[[], bool] = lambda: False,
         max_backoff_s: float = 5.0,
+        event_time: bool = False,
     ):
         self.handlers, self.uow_factory, self.dead_letter = handlers, uow_factory, dead_letter
         self.is_stopping, self.max_backoff_s = is_stopping, max_backoff_s
+        # the demo clock (crm_shared.democlock): each event applied at its own time, one at a time
+        self.event_time = event_time
 
     async def process_batch(self, records: tuple[ConsumerRecord, ...]) -> None:
         """Settle every record: applied, skipped as a duplicate or not ours, or dead-lettered.
@@ -110,13 +137,26 @@ class BatchProcessor:
         consumer = self.handlers.consumer
         async with self.uow_factory() as uow:
             seen = await uow.applied_among([str(event.event_id) for _r, event, _h in work], consumer)
-            applied = []
+            applied: list[Event] = []
+            run: list[Event] = []  # consecutive events of one batch handler, applied in one call
+            run_handler: BatchHandler | None = None
             for _record, event, handler in work:
                 if str(event.event_id) in seen:
                     continue  # applied before, or earlier in this very batch
                 seen.add(str(event.event_id))
-                await handler(event, uow)
                 applied.append(event)
+                batch = None if self.event_time else self.handlers.batch_of(handler)
+                if batch is not None and batch is run_handler:
+                    run.append(event)
+                    continue
+                if run_handler is not None:
+                    await run_handler(run, uow)
+                run_handler, run = batch, [event]
+                if batch is None:  # a one-by-one handler: applied in place, in order
+                    with clock_at(event.occurred_at if self.event_time else None):
+                        await handler(event, uow)
+            if run_handler is not None:
+                await run_handler(run, uow)
             await uow.record_all_applied(applied, consumer)
             await uow.commit()
 
@@ -143,7 +183,8 @@ class BatchProcessor:
         async with self.uow_factory() as uow:
             if await uow.already_applied(str(event.event_id), self.handlers.consumer):
                 return
-            await handler(event, uow)
+            with clock_at(event.occurred_at if self.event_time else None):
+                await handler(event, uow)
             await uow.record_applied(event, self.handlers.consumer)
             await uow.commit()
 

@@ -1,11 +1,12 @@
-"""SQLite only: WAL checkpoints off the request path.
+"""SQLite only: WAL checkpoints off the request path, for every service on SQLite.
 
 By default SQLite checkpoints inside the commit that takes the WAL past 1000 pages: that commit copies
 the WAL into the database file and fsyncs it, tens of ms on a busy disk, and about one commit in a
-hundred of `POST /calls` paid it (the screen-pop's p99). The desk's connections only do so past
-`AUTOCHECKPOINT_PAGES` (a safety net for a process without the checkpointer, e.g. a test app without
-its lifespan); the checkpointer, a background job of the service, runs a PASSIVE checkpoint (it blocks
-neither readers nor writers) every `SERVICE_DESK_SQLITE_CHECKPOINT_INTERVAL_S` instead."""
+hundred paid it (the desk's screen-pop p99, the leads intake's). A service's connections only do so
+past `AUTOCHECKPOINT_PAGES` (a safety net for a process without the checkpointer, e.g. a test app
+without its lifespan); the checkpointer, a background job of every SQLite service (`create_service_app`),
+runs a PASSIVE checkpoint (it blocks neither readers nor writers) every
+`<P>SQLITE_CHECKPOINT_INTERVAL_S` instead."""
 
 import asyncio
 import logging
