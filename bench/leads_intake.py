@@ -203,7 +203,8 @@ async def open_loop(url: str, path: str, rate: float, seconds: float) -> tuple[l
 
 
 async def assigned_latencies(bootstrap: str, sent_at: dict[str, float], timeout: float = 60) -> list[float]:
-    """Seconds from each post to its lead's `leads.lead.assigned` reaching a consumer of the lead topic."""
+    """Seconds from each post to its lead's `leads.lead.assigned` being published (the record's timestamp,
+    stamped by the producer: independent of when this reader gets to it)."""
     consumer = AIOKafkaConsumer(
         LEADS_LEAD.name,
         bootstrap_servers=bootstrap,
@@ -223,7 +224,7 @@ async def assigned_latencies(bootstrap: str, sent_at: dict[str, float], timeout:
                     if event["event_type"] == "leads.lead.captured":
                         email_of[lead] = event["email"]
                     elif event["event_type"] == "leads.lead.assigned":
-                        assigned_at[lead] = time.time()
+                        assigned_at[lead] = record.timestamp / 1000  # when the relay published it
                     if lead in email_of and lead in assigned_at and email_of[lead] in sent_at:
                         out.append(assigned_at.pop(lead) - sent_at.pop(email_of.pop(lead)))
     finally:

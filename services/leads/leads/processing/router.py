@@ -1,5 +1,6 @@
 """Routing use cases: pick a team by the first matching rule, then a rep, and say why in an event."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -26,8 +27,55 @@ def routing_inputs(lead: Lead) -> dict:
     }
 
 
+@dataclass
+class TeamState:
+    """A team's reps with their open-lead loads and its round-robin cursor, as assignments change them."""
+
+    reps: list[tuple[str, int]]  # (user id, capacity)
+    loads: dict[str, int]
+    cursor: RoutingCursor | None
+
+    def candidates(self) -> list[Candidate]:
+        """The reps as routing weighs them now."""
+        return [Candidate(user_id, self.loads.get(user_id, 0), capacity) for user_id, capacity in self.reps]
+
+
+class TeamBook:
+    """Teams read once and kept current as leads are assigned, so a run of submissions routes many leads
+    exactly as one by one, without reading the team again for each (only new leads are assigned here)."""
+
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self._teams = uow, {}
+
+    async def team(self, team_id: str) -> TeamState:
+        """The team's reps, loads and cursor (read the first time)."""
+        if team_id not in self._teams:
+            candidates = await team_candidates(self.uow, team_id)
+            cursor = await self.uow.session.get(RoutingCursor, team_id)
+            reps = [(c.user_id, c.capacity) for c in candidates]
+            self._teams[team_id] = TeamState(reps, {c.user_id: c.load for c in candidates}, cursor)
+        return self._teams[team_id]
+
+    def assign(self, team_id: str, user_id: str, round_robin: bool) -> None:
+        """Count a new open lead on the rep and, for round robin, move the team's cursor to them."""
+        team = self._teams[team_id]
+        team.loads[user_id] = team.loads.get(user_id, 0) + 1
+        if not round_robin:
+            return
+        if team.cursor is None:
+            team.cursor = RoutingCursor(team_id=team_id, last_user_id=user_id)
+            self.uow.session.add(team.cursor)
+        else:
+            team.cursor.last_user_id = user_id
+
+
 async def route_lead(
-    *, uow: UnitOfWork, lead: Lead, default_team_id: str | None, default_minutes: int
+    *,
+    uow: UnitOfWork,
+    lead: Lead,
+    default_team_id: str | None,
+    default_minutes: int,
+    teams: TeamBook | None = None,
 ) -> None:
     """Assign the lead by the rules (form's default team as the last resort) and emit the decision."""
     inputs = routing_inputs(lead)
@@ -37,14 +85,12 @@ async def route_lead(
     if route is None:
         uow.emit(LeadAssignedV1(aggregate_id=lead.id, inputs=inputs, reason="no routing rule matched"))
         return
-    candidates = await team_candidates(uow, route.team_id)
-    cursor = await uow.session.get(RoutingCursor, route.team_id)
-    chosen = choose(route.strategy, candidates, cursor.last_user_id if cursor else None)
-    if chosen and route.strategy == "round_robin":
-        if cursor is None:
-            uow.session.add(RoutingCursor(team_id=route.team_id, last_user_id=chosen.user_id))
-        else:
-            cursor.last_user_id = chosen.user_id
+    teams = teams or TeamBook(uow)
+    team = await teams.team(route.team_id)
+    candidates = team.candidates()
+    chosen = choose(route.strategy, candidates, team.cursor.last_user_id if team.cursor else None)
+    if chosen:
+        teams.assign(route.team_id, chosen.user_id, round_robin=route.strategy == "round_robin")
     lead.team_id, lead.owner_id = route.team_id, chosen.user_id if chosen else None
     lead.first_contact_due_at = lead.created_at + timedelta(
         minutes=await target_minutes(uow, lead.team_id, default_minutes)

@@ -72,21 +72,35 @@ async def facts_of(uow: UnitOfWork, lead: Lead, new: bool = False) -> Facts:
     if not new:
         query = select(func.count(Submission.id)).where(Submission.lead_id == lead.id)
         posts = (await uow.session.execute(query)).scalar()
+    return lead_facts(lead, int(visits), int(seconds), int(posts or 0))
+
+
+def lead_facts(lead: Lead, page_visits: int, seconds_on_site: int, submissions: int) -> Facts:
+    """The facts scoring looks at: the lead's fields with its visitors' behaviour and its posts."""
     return Facts(
         fields={f: getattr(lead, f) for f in FACT_FIELDS},
         source=lead.source,
         custom_fields=lead.custom_fields or {},
-        page_visits=int(visits),
-        seconds_on_site=int(seconds),
-        submissions=max(int(posts or 0), 1),
+        page_visits=page_visits,
+        seconds_on_site=seconds_on_site,
+        submissions=max(submissions, 1),
     )
 
 
 async def rescore(
-    *, uow: UnitOfWork, lead: Lead, trigger: str, always: bool = False, new: bool = False
+    *,
+    uow: UnitOfWork,
+    lead: Lead,
+    trigger: str,
+    always: bool = False,
+    new: bool = False,
+    facts: Facts | None = None,
 ) -> bool:
-    """Recompute the score; store it and emit `leads.lead.scored` when it changed (or `always`)."""
-    total, points = score(await active_rules(uow), await facts_of(uow, lead, new))
+    """Recompute the score; store it and emit `leads.lead.scored` when it changed (or `always`).
+
+    `facts` known already (a batch gathers them for many leads at once) save the queries."""
+    facts = facts if facts is not None else await facts_of(uow, lead, new)
+    total, points = score(await active_rules(uow), facts)
     breakdown = [
         {"rule_id": p.rule_id, "kind": p.kind, "points": p.points, "reason": p.reason} for p in points
     ]

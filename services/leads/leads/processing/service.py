@@ -1,4 +1,5 @@
-"""Processing a submission into a lead: normalize, dedupe or merge, score, route, record the interaction."""
+"""Making leads: normalized values, the duplicate a lead would be, and a new lead scored and routed
+(submissions are processed in runs by `leads.processing.batch`)."""
 
 from collections.abc import Callable
 from datetime import datetime
@@ -6,21 +7,13 @@ from uuid import uuid4
 
 from sqlalchemy import func, or_, select
 
-from crm_shared.events.base import utcnow
-from crm_shared.events.interactions import InteractionRecordedV1
-from crm_shared.events.leads import SubmissionReceivedV1
 from crm_shared.messaging.uow import UnitOfWork
-from leads.customers import service as customers
-from leads.customers.submissions import record_on_customer
-from leads.forms.models import Submission
-from leads.models import Lead, LeadInteraction
+from leads.models import Lead
 from leads.processing import normalize
-from leads.processing.router import route_lead
+from leads.processing.router import TeamBook, route_lead
 from leads.processing.scorer import rescore
-from leads.snapshots import captured, updated
-
-MERGEABLE = ("email", "phone", "company", "company_domain", "website", "title", "region", "industry")
-
+from leads.processing.scoring import Facts
+from leads.snapshots import captured
 
 # column sizes of the lead table: a value past them is cut, never a poison event
 LIMITS = {
@@ -91,84 +84,6 @@ def _matches(label: str, lead: Lead, values: dict) -> bool:
     return lead.company_domain == values["company_domain"] and lead.name.lower() == values["name"].lower()
 
 
-async def process_submission(
-    *,
-    uow: UnitOfWork,
-    event: SubmissionReceivedV1,
-    region: str,
-    first_contact_minutes: int,
-) -> Lead | None:
-    """Turn an accepted (or released) submission into a new lead, or merge it into its duplicate."""
-    if event.quarantine_reason:
-        return None
-    submission = await uow.session.get(Submission, event.aggregate_id)
-    if submission is None or submission.status not in ("accepted", "released"):
-        return None
-    values = normalized(event.fields, region)
-    now = utcnow()
-    # a known person first (sales contact, then lead), then a known company (sales account)
-    customer = await customers.find_contact(uow=uow, email=values["email"], phone=values["phone"])
-    lead, matched = (None, None) if customer else await find_duplicate(uow, values)
-    if customer is None and lead is None:
-        customer = await customers.find_account(
-            uow=uow, domain=values["company_domain"], company=values["company"]
-        )
-    if customer is not None:
-        await record_on_customer(
-            uow=uow, submission=submission, event=event, values=values, match=customer, now=now
-        )
-        return None
-    submission.status, submission.processed_at = "processed", now
-    if lead is None:
-        lead = await new_lead(
-            uow=uow,
-            values=values,
-            source=event.source,
-            campaign=event.campaign,
-            custom_fields=event.custom_fields,
-            visitor_id=event.visitor_id,
-            default_team_id=event.default_team_id,
-            first_contact_minutes=first_contact_minutes,
-            now=now,
-            before_scoring=lambda created: setattr(submission, "lead_id", created.id),
-        )
-    else:
-        submission.lead_id = lead.id
-        _merge_fields(uow, lead, values, event, now)
-        await rescore(uow=uow, lead=lead, trigger="submission")
-    summary = _summary(event, matched)
-    uow.session.add(
-        LeadInteraction(
-            id=str(uuid4()),
-            lead_id=lead.id,
-            channel="web",
-            kind="form_submission",
-            summary=summary,
-            submission_id=submission.id,
-            occurred_at=event.occurred_at,
-            data={"utm": event.utm, "page_url": event.page_url, "referrer": event.referrer},
-        )
-    )
-    uow.emit(
-        InteractionRecordedV1(
-            aggregate_id=str(uuid4()),
-            occurred_at=event.occurred_at,
-            channel="web",
-            kind="form_submission",
-            lead_id=lead.id,
-            contact_id=lead.contact_id,
-            account_id=lead.account_id,
-            email=lead.email,
-            phone=lead.phone,
-            summary=summary,
-            source_service="leads",
-            record_id=submission.id,
-            correlation_id=event.event_id,
-        )
-    )
-    return lead
-
-
 async def new_lead(
     *,
     uow: UnitOfWork,
@@ -181,8 +96,13 @@ async def new_lead(
     first_contact_minutes: int,
     now: datetime,
     before_scoring: Callable[[Lead], None] = lambda lead: None,
+    facts: Callable[[Lead], Facts] | None = None,
+    teams: TeamBook | None = None,
+    store: Callable[[Lead], None] | None = None,
 ) -> Lead:
-    """A new lead from normalized values: stored, scored, routed, and `leads.lead.captured` emitted."""
+    """A new lead from normalized values: stored, scored, routed, and `leads.lead.captured` emitted.
+
+    A batch passes what it read for all its leads (`facts`, `teams`) and stores them all at once."""
     lead = Lead(
         id=str(uuid4()),
         status="new",
@@ -198,36 +118,15 @@ async def new_lead(
         **values,
     )
     before_scoring(lead)  # scored and routed before it is added: one INSERT, no UPDATE after it
-    await rescore(uow=uow, lead=lead, trigger="captured", always=True, new=True)
+    known = facts(lead) if facts else None
+    await rescore(uow=uow, lead=lead, trigger="captured", always=True, new=True, facts=known)
     await route_lead(
-        uow=uow, lead=lead, default_team_id=default_team_id, default_minutes=first_contact_minutes
+        uow=uow,
+        lead=lead,
+        default_team_id=default_team_id,
+        default_minutes=first_contact_minutes,
+        teams=teams,
     )
-    uow.session.add(lead)
+    (store or uow.session.add)(lead)
     uow.emit(captured(lead))
     return lead
-
-
-def _merge_fields(uow: UnitOfWork, lead: Lead, values: dict, event: SubmissionReceivedV1, now) -> list[str]:
-    if lead.locked:
-        return []
-    changed = [f for f in MERGEABLE if values.get(f) and not getattr(lead, f)]
-    for field in changed:
-        setattr(lead, field, values[field])
-    new_custom = {k: v for k, v in event.custom_fields.items() if k not in (lead.custom_fields or {})}
-    if new_custom:
-        lead.custom_fields = {**(lead.custom_fields or {}), **new_custom}
-        changed.append("custom_fields")
-    if event.visitor_id and not lead.visitor_id:
-        lead.visitor_id = event.visitor_id
-    lead.updated_at = now
-    changed.append("interactions")
-    uow.emit(updated(lead, changed))
-    return changed
-
-
-def _summary(event: SubmissionReceivedV1, matched: str | None) -> str:
-    text = f"Web form {event.form_id} submitted"
-    if matched:
-        text += f" (merged into an existing lead by {matched})"
-    message = event.fields.get("message")
-    return f"{text}: {message[:300]}" if message else text
