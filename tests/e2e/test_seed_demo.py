@@ -1,6 +1,7 @@
 """The demo seeder against the four real services: it builds the company through their APIs, reporting
 agrees with the services on what it built, and a second run refuses instead of doubling it."""
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -74,6 +75,15 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
             )
 
         await eventually(agrees, timeout=60, interval=0.5)
+        # a year of history, not one day: leads came in over many months, and reporting, which
+        # answers by event time, counted fewer of them half a year ago than today
+        assert len({lead["created_at"][:7] for lead in leads}) >= 4
+        half_a_year_ago = (datetime.now(UTC) - timedelta(days=180)).isoformat()
+        then = await api.get(
+            "reporting", "/reports/lead-funnel", params={"group_by": "none", "as_of": half_a_year_ago}
+        )
+        earlier = sum(lead["created_at"] < half_a_year_ago for lead in leads)
+        assert 0 < then["total"]["captured"] == earlier < len(leads)
         assert len(deals) >= counts["opportunities"]
         figures = await dashboard_figures(api)
         assert figures["leads captured"] == len(leads) and figures["tickets"] == len(tickets)

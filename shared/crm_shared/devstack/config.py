@@ -84,6 +84,8 @@ def service_env(
             "PYTHONUNBUFFERED": "1",  # log lines reach the supervisor as they are written
         }
     )
+    if env.get(f"{p}MODE", "development") != "production":  # `make seed` backdates its requests to
+        env.setdefault(f"{p}DEMO_CLOCK", "true")  # build a year of history (crm_shared.democlock)
     return env
 
 

@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,14 +23,8 @@ from rich.table import Table
 from crm_shared.devstack import seed_data as demo
 from crm_shared.devstack.seed_api import CrmClient, Endpoints, SeedError, wait_until
 from crm_shared.devstack.seed_org import Org, build_org
-from crm_shared.devstack.seed_work import (
-    lead_specs,
-    opportunity_specs,
-    run_lead,
-    run_opportunity,
-    run_ticket,
-    ticket_specs,
-)
+from crm_shared.devstack.seed_tickets import run_ticket, ticket_specs
+from crm_shared.devstack.seed_work import lead_specs, opportunity_specs, run_lead, run_opportunity
 
 
 @dataclass
@@ -81,10 +75,11 @@ async def seed(options: SeedOptions, console: Console | None = None) -> SeedResu
         await refuse_when_seeded(client)
         with progress:
             org = await build_org(client, rng, plan, counts, progress)
-            today = date.today()
-            leads = lead_specs(rng, plan, org, today)
-            opportunities = opportunity_specs(rng, plan, org, today)
-            tickets = ticket_specs(rng, plan, org)
+            now = datetime.now(UTC)  # every story is told backwards from this moment (seed_time)
+            today = now.date()
+            leads = lead_specs(rng, plan, org, now)
+            opportunities = opportunity_specs(rng, plan, org, now)
+            tickets = ticket_specs(rng, plan, org, now)
             await asyncio.gather(  # three services, three streams of work at once
                 _all(progress, "leads", [lambda s=s: run_lead(client, org, s, counts) for s in leads]),
                 _all(

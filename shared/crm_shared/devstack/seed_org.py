@@ -4,12 +4,13 @@ import asyncio
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from rich.progress import Progress
 
 from crm_shared.devstack import seed_data as demo
 from crm_shared.devstack.seed_api import CrmClient, wait_until
+from crm_shared.devstack.seed_time import HISTORY_STARTS_DAYS_AGO, at
 
 FORM_ORIGIN = "https://www.demo.example.com"
 
@@ -231,6 +232,8 @@ async def _customers(
             )
         )
 
+    since = at(datetime.now(UTC) - timedelta(days=HISTORY_STARTS_DAYS_AGO))  # customers before the year
+
     async def account(rep, name, industry, size, tier, people) -> None:
         created = await client.post(
             "sales",
@@ -245,6 +248,7 @@ async def _customers(
                 "status": "verified",
                 "owner_id": rep["id"],
             },
+            headers=since,
         )
         org.accounts.append(created)
         counts["accounts"] += 1
@@ -261,6 +265,7 @@ async def _customers(
                     "key_person": n == 0,
                     "owner_id": rep["id"],
                 },
+                headers=since,
             )
             org.contacts.append(contact)
             counts["contacts"] += 1

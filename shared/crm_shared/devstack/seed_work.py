@@ -6,11 +6,12 @@ the same company whatever order the concurrent requests finish in.
 
 import random
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from crm_shared.devstack import seed_data as demo
 from crm_shared.devstack.seed_api import CrmClient, wait_until
 from crm_shared.devstack.seed_org import FORM_ORIGIN, Org
+from crm_shared.devstack.seed_time import at, deal_times, lead_times, on
 
 LEAD_OUTCOMES = (
     ("new", 16),
@@ -28,11 +29,9 @@ PATHS = {
     "converted": ["contacted", "qualified"],
 }
 DEAL_OUTCOMES = (("open", 46), ("won", 32), ("lost", 22))
-
-
-def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, today: date) -> list[dict]:
-    """What each lead is, where it comes from and how far it gets."""
-    specs = []
+def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, now: datetime) -> list[dict]:
+    """What each lead is, where it comes from, how far it gets, and when."""
+    specs, today = [], now.date()
     form_sources = list(org.forms)
     for i in range(plan.leads):
         via_form = i < plan.form_leads
@@ -62,6 +61,7 @@ def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, today: date) -> li
                 "amount": rng.randrange(5, 120) * 1000,
                 "close": (today + timedelta(days=rng.randint(15, 150))).isoformat(),
                 "reason": rng.choice(demo.DISQUALIFY_REASONS),
+                "times": lead_times(rng, outcome, now),
             }
         )
     return specs
@@ -71,30 +71,34 @@ async def run_lead(client: CrmClient, org: Org, spec: dict, counts: Counter) -> 
     """Capture (a public form's post, routed to a rep; or typed in by a rep of its region), then walk
     the lifecycle."""
     body = {k: v for k, v in spec["body"].items() if v is not None}
+    captured, contact, qualified, closed = spec["times"]
     if spec["via_form"]:
-        lead_id = await _through_form(client, org, body)
+        lead_id = await _through_form(client, org, body, captured)
         counts["leads (via web forms)"] += 1
         me = {}  # routed to a rep by the routing rules; the admin works it
     else:  # typed in by a rep of the lead's region, who owns and works it
         me = org.rep_headers[spec["rep"]["id"]]
-        lead_id = (await client.post("leads", "/leads", json=body, headers=me))["id"]
+        lead_id = (await client.post("leads", "/leads", json=body, headers=at(captured, me)))["id"]
     counts["leads"] += 1
     outcome = spec["outcome"]
     final, _, before = outcome.partition(":")
     path = PATHS[before or final]
+    when = {"contacted": contact, "qualified": qualified}
     if path and spec["call"]:
         call = {"kind": "call", "subject": "First call", "notes": "Discussed needs"}
-        await client.post("leads", f"/leads/{lead_id}/activities", json=call, headers=me)
+        await client.post("leads", f"/leads/{lead_id}/activities", json=call, headers=at(contact, me))
         counts["lead activities"] += 1
         path = path[1:]  # a logged call is the first contact: the lead is contacted by it
     for status in path:
-        await client.post("leads", f"/leads/{lead_id}/status", json={"status": status}, headers=me)
+        await client.post(
+            "leads", f"/leads/{lead_id}/status", json={"status": status}, headers=at(when[status], me)
+        )
     if final == "disqualified":
         await client.post(
             "leads",
             f"/leads/{lead_id}/status",
             json={"status": "disqualified", "reason": spec["reason"]},
-            headers=me,
+            headers=at(closed, me),
         )
     elif final == "converted":
         b = spec["body"]
@@ -116,20 +120,20 @@ async def run_lead(client: CrmClient, org: Org, spec: dict, counts: Counter) -> 
                     "expected_close_date": spec["close"],
                 },
             },
-            headers=me,
+            headers=at(closed, me),
         )
         counts["leads converted (account, contact and deal in sales)"] += 1
     counts[f"leads ending {final}"] += 1
 
 
-async def _through_form(client: CrmClient, org: Org, body: dict) -> str:
+async def _through_form(client: CrmClient, org: Org, body: dict, when: datetime) -> str:
     fields = {k: body[k] for k in ("name", "email", "phone", "company", "title") if k in body}
     fields.update(utm_source="google", utm_medium="cpc", utm_campaign=body.get("campaign") or "")
     accepted = await client.post(
         "leads",
         f"/forms/{org.forms[body['source']]}/submissions",
         json=fields,
-        headers={"Origin": FORM_ORIGIN},
+        headers=at(when, {"Origin": FORM_ORIGIN}),
         expect=(202,),
     )
 
@@ -139,10 +143,10 @@ async def _through_form(client: CrmClient, org: Org, body: dict) -> str:
     return await wait_until(lead, "a form submission to become a lead")
 
 
-def opportunity_specs(rng: random.Random, plan: demo.Plan, org: Org, today: date) -> list[dict]:
-    """Deals on the seeded accounts: where each stops, how it closes, what follows a win."""
+def opportunity_specs(rng: random.Random, plan: demo.Plan, org: Org, now: datetime) -> list[dict]:
+    """Deals on the seeded accounts: where each stops, how it closes, what follows a win, and when."""
     open_stages = [s for s in org.pipeline["stages"] if s["type"] == "open"]
-    specs = []
+    specs, today = [], now.date()
     for _ in range(plan.opportunities):
         account = rng.choice(org.accounts)
         outcome = demo.weighted(rng, DEAL_OUTCOMES)
@@ -168,6 +172,7 @@ def opportunity_specs(rng: random.Random, plan: demo.Plan, org: Org, today: date
                 "paid": rng.random() < 0.75,
                 "pay_after": rng.randint(3, 40),
                 "name": f"{account['name']}: {rng.choice(('renewal', 'expansion', 'new seats', 'pilot'))}",
+                "times": deal_times(rng, closed, close, depth, now),
             }
         )
     return specs
@@ -175,7 +180,7 @@ def opportunity_specs(rng: random.Random, plan: demo.Plan, org: Org, today: date
 
 async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Counter, today: date) -> None:
     """Create, move through the stages, close; a win gets a contract, an order, an invoice, a payment."""
-    account = spec["account"]
+    account, times = spec["account"], spec["times"]
     deal = await client.post(
         "sales",
         "/opportunities",
@@ -187,10 +192,13 @@ async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Count
             "expected_close_date": spec["close"].isoformat(),
             "lines": spec["lines"],
         },
+        headers=at(times["created"]),
     )
     counts["opportunities"] += 1
-    for stage_id in spec["stages"]:
-        await client.post("sales", f"/opportunities/{deal['id']}/stage", json={"stage_id": stage_id})
+    for stage_id, moved in zip(spec["stages"], times["moves"], strict=True):
+        await client.post(
+            "sales", f"/opportunities/{deal['id']}/stage", json={"stage_id": stage_id}, headers=at(moved)
+        )
         counts["stage moves"] += 1
     outcome = spec["outcome"]
     if outcome == "open":
@@ -199,6 +207,7 @@ async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Count
         "sales",
         f"/opportunities/{deal['id']}/{'win' if outcome == 'won' else 'lose'}",
         json={"reason": spec["reason"], "competitor": spec["competitor"]},
+        headers=at(times["closed"]),
     )
     counts[f"opportunities {outcome}"] += 1
     if outcome == "won":
@@ -206,7 +215,8 @@ async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Count
 
 
 async def _after_win(client: CrmClient, deal: dict, spec: dict, counts: Counter, today: date) -> None:
-    starts = spec["close"]
+    starts, won, seeded = spec["close"], spec["times"]["closed"], spec["times"]["seeded"]
+    now = at(min(won + timedelta(minutes=30), seeded - timedelta(seconds=10)))  # paperwork follows the win
     contract_id = None
     if spec["contract"]:
         contract = await client.post(
@@ -220,11 +230,14 @@ async def _after_win(client: CrmClient, deal: dict, spec: dict, counts: Counter,
                 "end_date": (starts + timedelta(days=365)).isoformat(),
                 "auto_renew": True,
             },
+            headers=now,
         )
         contract_id = contract["id"]
         counts["contracts"] += 1
     origin = {"contract_id": contract_id} if contract_id else {"opportunity_id": deal["id"]}
-    order = await client.post("sales", "/orders", json={**origin, "status": spec["order_status"]})
+    order = await client.post(
+        "sales", "/orders", json={**origin, "status": spec["order_status"]}, headers=now
+    )
     counts["orders"] += 1
     if not spec["invoice"]:
         return
@@ -232,6 +245,7 @@ async def _after_win(client: CrmClient, deal: dict, spec: dict, counts: Counter,
         "sales",
         f"/orders/{order['id']}/invoices",
         json={"issued_on": starts.isoformat(), "due_on": (starts + timedelta(days=30)).isoformat()},
+        headers=now,
     )
     counts["invoices"] += 1
     if spec["paid"]:
@@ -240,65 +254,6 @@ async def _after_win(client: CrmClient, deal: dict, spec: dict, counts: Counter,
             "sales",
             f"/invoices/{invoice['id']}/payments",
             json={"amount": invoice["amount"], "paid_on": paid_on.isoformat(), "method": "bank transfer"},
+            headers=at(max(won + timedelta(seconds=2), on(paid_on, 10, seeded))),
         )
         counts["payments"] += 1
-
-
-def ticket_specs(rng: random.Random, plan: demo.Plan, org: Org) -> list[dict]:
-    """Tickets of the seeded contacts on every channel, and how far each gets."""
-    specs = []
-    for _ in range(plan.tickets):
-        specs.append(
-            {
-                "contact": rng.choice(org.contacts),
-                "channel": demo.weighted(rng, demo.CHANNELS),
-                "subject": rng.choice(demo.TICKET_SUBJECTS),
-                "queue": rng.choice(org.queues),
-                "priority": rng.choice(("low", "normal", "normal", "high", "urgent")),
-                "agent": rng.choice(org.agents),
-                "replied": rng.random() < 0.85,
-                "resolved": rng.random() < 0.65,
-                "pending": rng.random() < 0.15,
-                "closed": rng.random() < 0.3,
-                "rating": (rng.choice((5, 5, 4, 4, 4, 3, 2, 1)) if rng.random() < 0.55 else None),
-            }
-        )
-    return specs
-
-
-async def run_ticket(client: CrmClient, org: Org, spec: dict, counts: Counter) -> None:
-    """Open, assign, answer, maybe resolve, close and rate."""
-    ticket = await client.post(
-        "desk",
-        "/tickets",
-        json={
-            "subject": spec["subject"],
-            "description": f"{spec['subject']} (reported by {spec['contact']['name']})",
-            "channel": spec["channel"],
-            "priority": spec["priority"],
-            "queue_id": spec["queue"],
-            "contact_id": spec["contact"]["id"],
-        },
-    )
-    counts["tickets"] += 1
-    counts[f"tickets on {spec['channel']}"] += 1
-    path = f"/tickets/{ticket['id']}"
-    if ticket["assignee_id"] is None:
-        await client.post("desk", f"{path}/assign", json={"assignee_id": spec["agent"]["id"]})
-    if spec["replied"]:
-        await client.post("desk", f"{path}/replies", json={"body": "Thanks, we are on it."})
-        counts["ticket replies"] += 1
-    if spec["pending"] and not spec["resolved"]:
-        await client.post("desk", f"{path}/status", json={"status": "pending"})
-    if not spec["resolved"]:
-        return
-    resolved = await client.post("desk", f"{path}/status", json={"status": "resolved"})
-    counts["tickets resolved"] += 1
-    if spec["rating"] is not None:
-        url = resolved.get("csat_url") or (await client.get("desk", path))["csat_url"]
-        token = url.rsplit("/csat/", 1)[1]
-        await client.post("desk", f"/csat/{token}", data={"rating": spec["rating"]})
-        counts["CSAT ratings"] += 1
-    if spec["closed"]:
-        await client.post("desk", f"{path}/status", json={"status": "closed"})
-        counts["tickets closed"] += 1
