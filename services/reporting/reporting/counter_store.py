@@ -19,12 +19,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Table, and_, delete, select, text
+from sqlalchemy import Table, Text, and_, bindparam, delete, select, text
+from sqlalchemy.dialects import postgresql
 
 from crm_shared.db import dialect_insert
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 
-_LOCK = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+# one statement for a whole batch, taken in the order of the lock ids themselves (PostgreSQL evaluates a
+# volatile function of the select list after the sort), so two refreshes cannot deadlock
+_LOCK = text("SELECT pg_advisory_xact_lock(h) FROM (SELECT hashtextextended(k, 0) AS h"
+             " FROM unnest(:keys) AS k) AS ids ORDER BY h")
+_LOCK = _LOCK.bindparams(bindparam("keys", type_=postgresql.ARRAY(Text)))
 _TICK = timedelta(microseconds=1)
 
 
@@ -103,7 +109,7 @@ async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
             continue
         await session.execute(delete(spec.delta).where(mine))
         if new:
-            await session.execute(spec.delta.insert(), new)
+            await execute_many(session, spec.delta.insert(), new)
         for table, per_day in ((spec.total, False), (spec.day, True)):
             merged = summed(spec, new, per_day)
             for bucket, row in summed(spec, old, per_day, -1).items():
@@ -117,8 +123,9 @@ async def lock_entities(uow: UnitOfWork, kind: str, ids: Iterable[str]) -> None:
     """Hold, until the transaction ends, a lock per entity (taken in one order: refreshes cannot deadlock)."""
     if uow.session.bind.dialect.name != "postgresql":
         return
-    for entity in sorted(ids):
-        await uow.session.execute(_LOCK, {"key": f"{kind}:{entity}"})
+    keys = sorted({f"{kind}:{entity}" for entity in ids})
+    if keys:
+        await uow.session.execute(_LOCK, {"keys": keys})
 
 
 async def add_sums(uow: UnitOfWork, table: Table, rows: list[dict], sums: tuple[str, ...]) -> None:
@@ -128,7 +135,8 @@ async def add_sums(uow: UnitOfWork, table: Table, rows: list[dict], sums: tuple[
         return
     insert = dialect_insert(uow.session)(table)
     added = {name: table.c[name] + insert.excluded[name] for name in sums}
-    await uow.session.execute(insert.on_conflict_do_update(index_elements=[table.c.bucket], set_=added), rows)
+    upsert = insert.on_conflict_do_update(index_elements=[table.c.bucket], set_=added)
+    await execute_many(uow.session, upsert, rows)
     buckets = [row["bucket"] for row in rows]
     for start in range(0, len(buckets), 500):
         zero = and_(*(table.c[name] == 0 for name in sums))

@@ -6,6 +6,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 from reporting.customers.identity import normal_email, normal_phone
 from reporting.models import InteractionFact
 from reporting.versions import utc_naive
@@ -20,4 +21,4 @@ async def record_interactions(*, uow: UnitOfWork, events: Sequence[Event]) -> No
             for e in events if isinstance(e, InteractionRecordedV1)]
     if rows:
         insert = dialect_insert(uow.session)(InteractionFact.__table__).on_conflict_do_nothing()
-        await uow.session.execute(insert, rows)
+        await execute_many(uow.session, insert, rows)

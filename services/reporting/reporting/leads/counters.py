@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 from reporting.counter_store import add_sums, lock_entities
 from reporting.leads.funnel import COLUMNS, MERGED
 from reporting.models import LeadCard, LeadFunnelDelta, LeadFunnelTotal, LeadStageFact
@@ -54,19 +55,20 @@ def contributions(card: dict, stages: dict[str, datetime]) -> list[dict]:
     return rows
 
 
-def bucket(row: dict) -> str:
+def _digest(key: tuple) -> str:
     """The totals row a contribution is summed into (a digest of its key: NULL-safe, fixed width)."""
-    key = [row[name] for name in _TOTAL_KEY]
-    return hashlib.sha256(json.dumps(key).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(list(key)).encode()).hexdigest()
 
 
 def totals(deltas: Iterable[dict]) -> list[dict]:
     """Contributions summed per totals row."""
-    summed: dict[str, dict] = {}
+    summed: dict[tuple, dict] = {}
     for row in deltas:
-        key = bucket(row)
-        first = {"bucket": key, **{name: row[name] for name in _TOTAL_KEY}, "leads": 0}
-        total = summed.setdefault(key, first)
+        key = tuple(row[name] for name in _TOTAL_KEY)
+        total = summed.get(key)
+        if total is None:
+            named = dict(zip(_TOTAL_KEY, key, strict=True))
+            total = summed[key] = {"bucket": _digest(key), **named, "leads": 0}
         total["leads"] += row["delta"]  # a totals row sums the deltas under "leads"
     return list(summed.values())
 
@@ -95,15 +97,19 @@ async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
     new = [row for lead in ids if lead in cards for row in contributions(cards[lead], stages.get(lead, {}))]
     if _same(old, new):
         return
-    for chunk in _chunks(ids):
+    had = sorted({row["lead_id"] for row in old})  # a lead without contributions has none to delete
+    for chunk in _chunks(had):
         await session.execute(delete(LeadFunnelDelta).where(LeadFunnelDelta.lead_id.in_(chunk)))
     if new:
-        await session.execute(LeadFunnelDelta.__table__.insert(), new)
+        await execute_many(session, LeadFunnelDelta.__table__.insert(), new)
     change = totals([*new, *({**row, "delta": -row["delta"]} for row in old)])
     await add_sums(uow, LeadFunnelTotal.__table__, change, ("leads",))
 
 
 def _same(old: list[dict], new: list[dict]) -> bool:
+    if not old or not new:  # the usual case: new leads (or ones that still add nothing)
+        return not old and not new
+
     def key(row: dict) -> tuple:
         return tuple(str(row[name]) for name in ("lead_id", "stage", "kind", "at", "captured_at", *DIMENSIONS,
                                                   "hours", "delta"))

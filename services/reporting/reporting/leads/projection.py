@@ -15,18 +15,23 @@ from crm_shared.events.leads import (
     LeadSnapshot,
 )
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 from reporting.leads.counters import refresh_leads
 from reporting.leads.funnel import MERGED, stages_reached, version
 from reporting.models import LeadCard, LeadsBySource, LeadStageFact
 from reporting.versions import utc_naive
 
+# each group of card columns, with the version column that says which event last set it
+_GROUPS = (("source", "campaign", "source_version"), ("owner_id", "team_id", "owner_version"),
+           ("region", "industry", "profile_version"))
+_OWNED = LeadCapturedV1 | LeadAssignedV1 | LeadSnapshot | LeadConvertedV1
+_EMPTY = {name: "" if name.endswith("_version") else None for group in _GROUPS for name in group}
+
 
 async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Apply a batch of lead events (each already deduplicated by the inbox) in one transaction."""
     await _count_sources(uow, [e for e in events if isinstance(e, LeadCapturedV1)])
-    await _set_sources(uow, events)
-    await _set_owners(uow, events)
-    await _set_profiles(uow, events)
+    await _set_cards(uow, events)
     await _record_stages(uow, events)
     await refresh_leads(uow, _touched(events))
 
@@ -53,66 +58,59 @@ async def _count_sources(uow: UnitOfWork, captured: list[LeadCapturedV1]) -> Non
         ))
 
 
-async def _set_sources(uow: UnitOfWork, events: Sequence[Event]) -> None:
-    latest: dict[str, dict] = {}
+def card_rows(events: Sequence[Event]) -> list[dict]:
+    """One card row per lead: each column group from the lead's newest event that sets it (an empty
+    version where none of `events` does, which never overwrites a stored group)."""
+    cards: dict[str, dict] = {}
     for event in events:
-        if isinstance(event, LeadCapturedV1 | LeadSnapshot):
-            row = {"lead_id": event.aggregate_id, "source": event.source, "campaign": event.campaign,
-                   "source_version": version(event)}
-            _keep_latest(latest, row, "source_version")
-    await _upsert_latest(uow, list(latest.values()), ("source", "campaign"), LeadCard.source_version)
+        if not isinstance(event, _OWNED):
+            continue
+        snapshot = isinstance(event, LeadSnapshot)
+        sets_source = snapshot or isinstance(event, LeadCapturedV1)
+        sets_owner = not isinstance(event, LeadConvertedV1) or event.owner_id is not None \
+            or event.team_id is not None  # a conversion that names no owner leaves ownership as it was
+        if not (sets_source or sets_owner):
+            continue
+        at = version(event)
+        card = cards.get(event.aggregate_id)
+        if card is None:
+            card = cards[event.aggregate_id] = {"lead_id": event.aggregate_id, **_EMPTY}
+        if sets_source and at > card["source_version"]:
+            card.update(source=event.source, campaign=event.campaign, source_version=at)
+        if sets_owner and at > card["owner_version"]:
+            card.update(owner_id=event.owner_id, team_id=event.team_id, owner_version=at)
+        if snapshot and at > card["profile_version"]:
+            card.update(region=event.region, industry=event.industry, profile_version=at)
+    return sorted(cards.values(), key=lambda card: card["lead_id"])  # one lock order across replicas
 
 
-async def _set_owners(uow: UnitOfWork, events: Sequence[Event]) -> None:
-    latest: dict[str, dict] = {}
-    for event in events:
-        if isinstance(event, LeadConvertedV1) and event.owner_id is None and event.team_id is None:
-            continue  # a conversion that does not name an owner leaves ownership as it was
-        if isinstance(event, LeadCapturedV1 | LeadAssignedV1 | LeadSnapshot | LeadConvertedV1):
-            row = {"lead_id": event.aggregate_id, "owner_id": event.owner_id, "team_id": event.team_id,
-                   "owner_version": version(event)}
-            _keep_latest(latest, row, "owner_version")
-    await _upsert_latest(uow, list(latest.values()), ("owner_id", "team_id"), LeadCard.owner_version)
-
-
-async def _set_profiles(uow: UnitOfWork, events: Sequence[Event]) -> None:
-    latest: dict[str, dict] = {}
-    for event in events:
-        if isinstance(event, LeadSnapshot):
-            row = {"lead_id": event.aggregate_id, "region": event.region, "industry": event.industry,
-                   "profile_version": version(event)}
-            _keep_latest(latest, row, "profile_version")
-    await _upsert_latest(uow, list(latest.values()), ("region", "industry"), LeadCard.profile_version)
-
-
-def _keep_latest(latest: dict[str, dict], row: dict, version_key: str) -> None:
-    current = latest.get(row["lead_id"])
-    if current is None or row[version_key] > current[version_key]:
-        latest[row["lead_id"]] = row
-
-
-async def _upsert_latest(uow: UnitOfWork, rows: list[dict], columns: tuple[str, ...], version_col) -> None:
-    """Insert, or overwrite `columns` only when the row's version is newer than the stored one."""
+async def _set_cards(uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Insert the cards, or overwrite each column group only when its version is newer than the stored one."""
+    rows = card_rows(events)
     if not rows:
         return
     insert = dialect_insert(uow.session)(LeadCard.__table__)
-    newer = insert.excluded[version_col.key] > version_col
-    set_ = {name: case((newer, insert.excluded[name]), else_=getattr(LeadCard, name))
-            for name in (*columns, version_col.key)}
+    set_ = {}
+    for *columns, version_key in _GROUPS:
+        newer = insert.excluded[version_key] > LeadCard.__table__.c[version_key]
+        for name in (*columns, version_key):
+            set_[name] = case((newer, insert.excluded[name]), else_=LeadCard.__table__.c[name])
     statement = insert.on_conflict_do_update(index_elements=[LeadCard.lead_id], set_=set_)
-    await uow.session.execute(statement, rows)
+    await execute_many(uow.session, statement, rows)
 
 
 async def _record_stages(uow: UnitOfWork, events: Sequence[Event]) -> None:
     earliest: dict[tuple[str, str], datetime] = {}
     for event in events:
+        reached = stages_reached(event)
+        merged = isinstance(event, LeadMergedV1)
+        if not reached and not merged:
+            continue
         at = utc_naive(event.occurred_at)
-        if isinstance(event, LeadMergedV1):
-            key = (event.merged_lead_id, MERGED)
-            if key not in earliest or at < earliest[key]:
-                earliest[key] = at
-        for stage in stages_reached(event):
-            key = (event.aggregate_id, stage)
+        keys = [(event.aggregate_id, stage) for stage in reached]
+        if merged:
+            keys.append((event.merged_lead_id, MERGED))
+        for key in keys:
             if key not in earliest or at < earliest[key]:
                 earliest[key] = at
     if not earliest:
@@ -126,4 +124,4 @@ async def _record_stages(uow: UnitOfWork, events: Sequence[Event]) -> None:
     )
     rows = [{"lead_id": lead, "stage": stage, "reached_at": at}
             for (lead, stage), at in sorted(earliest.items())]
-    await uow.session.execute(statement, rows)
+    await execute_many(uow.session, statement, rows)

@@ -6,6 +6,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.sales import OpportunitySnapshot, OpportunityStageChangedV1
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 from reporting.models import OpportunityFact
 from reporting.opportunities.counters import refresh_opportunities
 from reporting.versions import utc_naive, version_of
@@ -39,5 +40,5 @@ async def record_opportunity_facts(*, uow: UnitOfWork, events: Sequence[Event]) 
     rows = [fact_row(e) for e in events if isinstance(e, OpportunitySnapshot)]
     if rows:
         insert = dialect_insert(uow.session)(OpportunityFact.__table__).on_conflict_do_nothing()
-        await uow.session.execute(insert, rows)
+        await execute_many(uow.session, insert, rows)
         await refresh_opportunities(uow, {row["opportunity_id"] for row in rows})

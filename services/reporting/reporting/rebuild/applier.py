@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from crm_shared.db import dialect_insert
-from crm_shared.events.base import REGISTRY, Event, UnknownEventType
+from crm_shared.events.base import REGISTRY, Event, UnknownEventType, utcnow
 from crm_shared.messaging.consumer import BatchProcessor, EventHandlers, decode
 from crm_shared.messaging.uow import UnitOfWork, inbox_rows
 from reporting import projections
+from reporting.bulk import execute_many
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,10 @@ class ChunkApplier:
         """The fast path: a plain bulk insert of the inbox rows (it fails if any was applied before)."""
         async with self.uow_factory() as uow:
             fresh = list(unique.values())
-            await uow.record_all_applied(fresh, self.handlers.consumer)
+            now, consumer = utcnow(), self.handlers.consumer  # the rows of uow.record_all_applied
+            rows = [{"event_id": event_id, "consumer": consumer, "event_type": event.event_type,
+                     "processed_at": now} for event_id, event in unique.items()]
+            await execute_many(uow.session, insert(uow.tables.inbox), rows)
             await projections.apply_events(uow=uow, events=fresh)
             await uow.commit()
         return fresh

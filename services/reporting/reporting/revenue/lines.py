@@ -11,6 +11,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.sales import OpportunitySnapshot, OrderSnapshot
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 from reporting.models import SaleLineFact
 from reporting.revenue.domain import Sale
 
@@ -23,7 +24,7 @@ async def record_sale_lines(*, uow: UnitOfWork, events: Sequence[Event]) -> None
             for number, line in enumerate(e.lines)]
     if rows:
         insert = dialect_insert(uow.session)(SaleLineFact.__table__).on_conflict_do_nothing()
-        await uow.session.execute(insert, rows)
+        await execute_many(uow.session, insert, rows)
 
 
 async def by_product(uow: UnitOfWork, sales: list[Sale]) -> list[Sale]:

@@ -10,6 +10,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.sales import OrderCreatedV1, OrderSnapshot
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 from reporting.models import OrderFact
 from reporting.revenue.domain import Sale
 from reporting.versions import utc_naive, version_of
@@ -41,7 +42,7 @@ async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> Non
             for e in events if isinstance(e, OrderSnapshot)]
     if rows:
         insert = dialect_insert(uow.session)(OrderFact.__table__).on_conflict_do_nothing()
-        await uow.session.execute(insert, rows)
+        await execute_many(uow.session, insert, rows)
         from reporting.revenue.order_counters import refresh_orders  # it imports NOT_SOLD from here
 
         await refresh_orders(uow, {row["order_id"] for row in rows})

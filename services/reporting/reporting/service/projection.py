@@ -6,6 +6,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.service_desk import SlaSignal, TicketSnapshot
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.bulk import execute_many
 from reporting.models import TicketFact
 from reporting.service.counters import refresh_tickets
 from reporting.versions import utc_naive, version_of
@@ -37,5 +38,5 @@ async def record_ticket_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> No
     rows = [fact_row(e) for e in events if isinstance(e, TicketSnapshot)]
     if rows:
         insert = dialect_insert(uow.session)(TicketFact.__table__).on_conflict_do_nothing()
-        await uow.session.execute(insert, rows)
+        await execute_many(uow.session, insert, rows)
         await refresh_tickets(uow, {row["ticket_id"] for row in rows})
