@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from crm_shared.service import ServiceSpec, create_service_app
 from reporting.api import router
+from reporting.campaigns.api import router as campaign_router
 from reporting.config import ReportingSettings
 from reporting.customers.api import router as customer_router
 from reporting.customers.insights_api import router as customer_insight_router
@@ -30,7 +31,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).resolve().parent.parent / "migrations",
     handlers=handlers,
     routers=[router, lead_funnel_router, opportunity_funnel_router, revenue_router, service_router,
-             kpi_router, customer_router, customer_insight_router, target_router,
+             kpi_router, customer_router, customer_insight_router, target_router, campaign_router,
              live_router],
 )
 

@@ -227,3 +227,7 @@ from reporting.counter_models import (  # noqa: E402 - they derive from Base, ab
 
 __all__ = ["LeadFunnelDelta", "LeadFunnelTotal", "SaleDay", "SaleDelta", "SaleTotal", "TicketDay",
            "TicketDelta", "TicketTotal"]
+
+from reporting.campaigns.models import CampaignCard, DealOrigin  # noqa: E402 - they derive from Base, above
+
+__all__ += ["CampaignCard", "DealOrigin"]

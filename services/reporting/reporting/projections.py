@@ -7,6 +7,8 @@ from sqlalchemy import select
 from crm_shared.events.base import Event
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import (
+    CampaignCreatedV1,
+    CampaignUpdatedV1,
     LeadAssignedV1,
     LeadCapturedV1,
     LeadConvertedV1,
@@ -43,6 +45,7 @@ from crm_shared.events.service_desk import (
 )
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.accounts import record_accounts
+from reporting.campaigns.projection import record_campaigns
 from reporting.customers.projection import record_interactions
 from reporting.directory import record_users
 from reporting.leads.projection import fold_lead_events
@@ -60,7 +63,7 @@ PROJECTED: tuple[type[Event], ...] = (
     TicketOpenedV1, TicketUpdatedV1, TicketAssignedV1, TicketSlaWarningV1, TicketSlaBreachedV1,
     TicketResolvedV1, TicketClosedV1, TicketReopenedV1, TicketCsatRatedV1, OrderCreatedV1, OrderUpdatedV1,
     UserCreatedV1, UserUpdatedV1, InteractionRecordedV1,
-    AccountCreatedV1, AccountUpdatedV1, AccountDeletedV1, QuotaSetV1,
+    AccountCreatedV1, AccountUpdatedV1, AccountDeletedV1, QuotaSetV1, CampaignCreatedV1, CampaignUpdatedV1,
 )
 
 
@@ -75,6 +78,7 @@ async def apply_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await record_accounts(uow=uow, events=events)
     await record_quotas(uow=uow, events=events)
     await record_sale_lines(uow=uow, events=events)
+    await record_campaigns(uow=uow, events=events)
 
 
 async def leads_by_source(*, uow: UnitOfWork) -> dict[str, int]:
