@@ -1,5 +1,7 @@
 """Helpers of the reporting tests: a fixed clock, principals, Kafka records, the app under test."""
 
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
@@ -10,7 +12,14 @@ from fastapi import FastAPI
 
 from crm_shared.auth import Principal, Role
 from crm_shared.events.base import Event
-from crm_shared.testing import bearer
+from crm_shared.messaging.admin import ensure_topics
+from crm_shared.migrations import upgrade
+from crm_shared.settings import KafkaSettings
+from crm_shared.testing import bearer, publish_events, running_app
+from reporting.clock import get_clock
+from reporting.config import ReportingSettings
+from reporting.main import create_app
+from reporting.rebuild.replay import MIGRATIONS
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 ADMIN = Principal("admin-1", Role.ADMIN, None, "Ada Admin")
@@ -54,3 +63,20 @@ async def dump_projections(app: FastAPI) -> dict[str, list[tuple]]:
             rows = await uow.session.execute(select(*table.columns).order_by(*table.primary_key.columns))
             dump[name] = [tuple(row) for row in rows]
     return dump
+
+
+@contextlib.asynccontextmanager
+async def consuming_reporting(
+    bootstrap: str, database_url: str, events: Sequence[Event], now: datetime
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Reporting consuming the real broker with its clock at `now`, `events` published to the broker
+    first; a client on it."""
+    await ensure_topics(bootstrap)
+    settings = ReportingSettings(database_url=database_url, kafka=KafkaSettings(
+        bootstrap_servers=bootstrap, watchdog_interval_s=0.5))
+    await upgrade(MIGRATIONS, database_url)
+    app = create_app(settings)
+    app.dependency_overrides[get_clock] = lambda: lambda: now
+    async with running_app(app) as client:
+        await publish_events(bootstrap, *events)
+        yield client

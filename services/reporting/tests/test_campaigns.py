@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from reporting_support import consuming_reporting
 
 from crm_shared.auth import Principal, Role
 from crm_shared.events.leads import (
@@ -25,14 +25,7 @@ from crm_shared.events.leads import (
     LeadConvertedV1,
 )
 from crm_shared.events.sales import OpportunityOpenedV1, OpportunityWonV1
-from crm_shared.messaging.admin import ensure_topics
-from crm_shared.migrations import upgrade
-from crm_shared.settings import KafkaSettings
-from crm_shared.testing import bearer, eventually, running_app
-from reporting.clock import get_clock
-from reporting.config import ReportingSettings
-from reporting.main import create_app
-from reporting.rebuild.replay import MIGRATIONS
+from crm_shared.testing import bearer, eventually
 
 pytestmark = pytest.mark.timeout(90)
 RUN = uuid.uuid4().hex[:8]
@@ -94,22 +87,8 @@ def events() -> list:
 
 @pytest.fixture
 async def reporting(broker, sqlite_url):
-    await ensure_topics(broker.bootstrap_servers)
-    settings = ReportingSettings(database_url=sqlite_url, kafka=KafkaSettings(
-        bootstrap_servers=broker.bootstrap_servers, watchdog_interval_s=0.5))
-    await upgrade(MIGRATIONS, sqlite_url)
-    app = create_app(settings)
-    app.dependency_overrides[get_clock] = lambda: lambda: NOW
-    async with running_app(app) as client:
-        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap_servers, acks="all")
-        await producer.start()
-        try:
-            for event in events():
-                headers = [(k, v.encode()) for k, v in event.headers().items()]
-                await producer.send_and_wait(event.topic, event.model_dump_json().encode(),
-                                             key=event.aggregate_id.encode(), headers=headers)
-        finally:
-            await producer.stop()
+    """The reporting service consuming the broker, its clock at NOW; the scenario published to the broker."""
+    async with consuming_reporting(broker.bootstrap_servers, sqlite_url, events(), NOW) as client:
         yield client
 
 

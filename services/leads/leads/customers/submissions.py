@@ -20,6 +20,24 @@ def summary_of(event: SubmissionReceivedV1, note: str) -> str:
     return f"{text}: {message[:300]}" if message else text
 
 
+def web_form_interaction(
+    event: SubmissionReceivedV1, submission_id: str, summary: str, **who: str | None
+) -> InteractionRecordedV1:
+    """The `crm.interactions.v1` record of a form submission (`who`: lead, contact, account, email,
+    phone ids and keys the customer 360 joins on)."""
+    return InteractionRecordedV1(
+        aggregate_id=str(uuid4()),
+        occurred_at=event.occurred_at,
+        channel="web",
+        kind="form_submission",
+        summary=summary,
+        source_service="leads",
+        record_id=submission_id,
+        correlation_id=event.event_id,
+        **who,
+    )
+
+
 async def record_on_customer(
     *,
     uow: UnitOfWork,
@@ -39,19 +57,9 @@ async def record_on_customer(
     submission.customer_owner_id, submission.customer_team_id = match.owner_id, match.team_id
     summary = summary_of(event, f"a known customer, matched by {match.matched_by}")
     uow.emit(
-        InteractionRecordedV1(
-            aggregate_id=str(uuid4()),
-            occurred_at=event.occurred_at,
-            channel="web",
-            kind="form_submission",
-            contact_id=match.contact_id,
-            account_id=match.account_id,
-            email=values.get("email"),
-            phone=values.get("phone"),
-            summary=summary,
-            source_service="leads",
-            record_id=submission.id,
-            correlation_id=event.event_id,
+        web_form_interaction(
+            event, submission.id, summary, contact_id=match.contact_id, account_id=match.account_id,
+            email=values.get("email"), phone=values.get("phone"),
         )
     )
     uow.emit(

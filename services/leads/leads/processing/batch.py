@@ -10,11 +10,10 @@ from uuid import uuid4
 from sqlalchemy import insert, select
 
 from crm_shared.events.base import utcnow
-from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import SubmissionReceivedV1
 from crm_shared.messaging.uow import UnitOfWork
 from leads.customers.service import KnownCustomers
-from leads.customers.submissions import record_on_customer
+from leads.customers.submissions import record_on_customer, web_form_interaction
 from leads.forms.models import Submission
 from leads.models import Lead, LeadInteraction
 from leads.processing.batch_reads import Behaviour, LeadIndex
@@ -179,20 +178,9 @@ def _interaction(
         }
     )
     uow.emit(
-        InteractionRecordedV1(
-            aggregate_id=str(uuid4()),
-            occurred_at=event.occurred_at,
-            channel="web",
-            kind="form_submission",
-            lead_id=lead.id,
-            contact_id=lead.contact_id,
-            account_id=lead.account_id,
-            email=lead.email,
-            phone=lead.phone,
-            summary=summary,
-            source_service="leads",
-            record_id=submission.id,
-            correlation_id=event.event_id,
+        web_form_interaction(
+            event, submission.id, summary, lead_id=lead.id, contact_id=lead.contact_id,
+            account_id=lead.account_id, email=lead.email, phone=lead.phone,
         )
     )
 
