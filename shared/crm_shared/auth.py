@@ -80,9 +80,21 @@ def _verify(settings: AuthSettings, token: str) -> tuple[Principal, float]:
         role, team, name = Role(claims["role"]), claims.get("team"), claims.get("name", "")
         return Principal(str(claims["sub"]), role, team, name), float(claims["exp"])
     except (jwt.PyJWTError, KeyError) as error:
-        raise InvalidToken(str(error)) from error
+        raise InvalidToken(_reason(error)) from error
     except ValueError as error:  # an unknown role in a validly signed token
-        raise InvalidToken(f"bad role: {error}") from error
+        raise InvalidToken("the token names an unknown role") from error
+
+
+def _reason(error: Exception) -> str:
+    """What is wrong with a refused token, in the caller's terms (not the JWT library's internals)."""
+    reasons = (
+        (jwt.ExpiredSignatureError, "the token has expired; log in again"),
+        (jwt.InvalidSignatureError, "the token's signature does not match"),
+        (jwt.InvalidIssuerError, "the token was issued by someone else"),
+        (jwt.InvalidAlgorithmError, "the token's algorithm is not accepted"),
+        (jwt.MissingRequiredClaimError, "the token lacks a required claim"),
+    )
+    return next((text for kind, text in reasons if isinstance(error, kind)), "the token is malformed")
 
 
 def decode_token(settings: AuthSettings, token: str) -> Principal:

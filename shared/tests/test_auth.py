@@ -154,6 +154,33 @@ async def test_bad_token_is_401(client, name):
         assert response.json()["status"] == 401
 
 
+async def test_a_refused_token_says_why_in_the_callers_terms(client):
+    reasons = {"expired": "the token has expired; log in again", "garbage": "the token is malformed",
+               "other-secret": "the token's signature does not match",
+               "wrong-issuer": "the token was issued by someone else", "unknown-role": "unknown role"}
+    for name, reason in reasons.items():
+        detail = (await client.get("/me", headers=bearer(forged_tokens()[name]))).json()["detail"]
+        assert reason in detail, (name, detail)
+    # a token that is not even base64 does not reach the caller as a codec error
+    detail = (await client.get("/me", headers=bearer("abc.def.ghi"))).json()["detail"]
+    assert detail == "Invalid token: the token is malformed"
+
+
+async def test_a_body_that_is_not_json_is_a_field_error_on_the_body():
+    app = FastAPI()
+    install_problem_handlers(app)
+
+    @app.post("/things")
+    def make(thing: dict) -> dict:
+        return thing
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
+        truncated = b'{"name": "trunc'
+        response = await c.post("/things", content=truncated, headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "body", "reason": "The body is not valid JSON."}]
+
+
 async def test_valid_token_reaches_route(client):
     response = await client.get("/me", headers=bearer(issue_token(AUTH, REP_B)))
     assert response.status_code == 200

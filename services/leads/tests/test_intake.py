@@ -194,6 +194,9 @@ async def test_bad_bodies_never_500(client, form):
         client, form, content=b"--zz\r\nbroken", headers={"content-type": "multipart/form-data; boundary=zz"}
     )
     assert broken.status_code in (202, 422)
+    nested = await post(client, form, json={"name": {"a": 1}, "email": "n@example.cn"})
+    assert nested.status_code == 422 and nested.json()["errors"][0]["field"] == "body"
+    assert "plain fields" in nested.json()["errors"][0]["reason"]
     assert (
         await post(client, form, content=b"<x/>", headers={"content-type": "text/xml"})
     ).status_code == 415

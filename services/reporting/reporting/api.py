@@ -1,12 +1,12 @@
 """Reporting HTTP routes."""
 
-from fastapi import APIRouter
 
 from crm_shared.auth import PrincipalDep
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting import projections
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 
 
 @router.get("/leads-by-source")

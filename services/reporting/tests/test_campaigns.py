@@ -123,3 +123,19 @@ async def test_campaign_roi_as_of_now_and_before_the_win(reporting):
     assert f"{EXPO},,1500.00,USD,3,2,0.6667,1,2000.00,0,500.00,1500.00,0.3333" in csv.text
     rep = await reporting.get("/reports/campaigns", headers=bearer(Principal("r", Role.REP, "t", "R")))
     assert rep.status_code == 403 and rep.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_filter_a_report_does_not_take_is_refused_not_ignored(reporting):
+    """`?period=` or `?owner=` on a report that takes neither would answer unfiltered totals."""
+    for path, params, field in (("/reports/revenue", {"period": "2026-03"}, "period"),
+                                ("/reports/lead-funnel", {"group_by": "none", "owner": "x"}, "owner"),
+                                ("/reports/campaigns", {"as_of": NOW.isoformat(), "team": "t"}, "team"),
+                                ("/reports/dashboard", {"days": "7"}, "days")):
+        refused = await reporting.get(path, params=params, headers=bearer(ADMIN))
+        assert refused.status_code == 422, (path, refused.text)
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["errors"][0]["field"] == field
+        assert "owner_id" in refused.json()["detail"] or path != "/reports/lead-funnel"
+    allowed = await reporting.get("/reports/lead-funnel", params={"group_by": "owner", "owner_id": "x"},
+                                  headers=bearer(ADMIN))
+    assert allowed.status_code == 200

@@ -152,8 +152,9 @@ def company(rng: random.Random) -> str:
 
 
 def slug(text: str) -> str:
-    text = text.lower().replace(" ", ".")
-    return "".join(ch for ch in text if ch.isascii() and (ch.isalnum() or ch == "."))
+    """Lower-case words joined by single dots (`Ines K. Silva` -> `ines.k.silva`), for emails and domains."""
+    words = ("".join(ch for ch in word if ch.isascii() and ch.isalnum()) for word in text.lower().split())
+    return ".".join(word for word in words if word)
 
 
 def phone(rng: random.Random) -> str:

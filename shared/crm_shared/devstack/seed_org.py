@@ -89,7 +89,9 @@ async def _people(client: CrmClient, org: Org, counts: Counter) -> None:
         org.managers.append(boss)
         for rep, rep_region in reps:
             org.reps.append(
-                await _user(client, counts, rep, "rep", team_id=created["id"], region=rep_region, capacity=60)
+                await _user(  # room for the year's open leads and for the new ones routing brings
+                    client, counts, rep, "rep", team_id=created["id"], region=rep_region, capacity=250
+                )
             )
         counts["teams"] += 1
 

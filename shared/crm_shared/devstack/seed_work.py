@@ -31,13 +31,13 @@ PATHS = {
 DEAL_OUTCOMES = (("open", 46), ("won", 32), ("lost", 22))
 def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, now: datetime) -> list[dict]:
     """What each lead is, where it comes from, how far it gets, and when."""
-    specs, today = [], now.date()
+    specs, today, names = [], now.date(), set()
     form_sources = list(org.forms)
     for i in range(plan.leads):
         via_form = i < plan.form_leads
         source = form_sources[i % len(form_sources)] if via_form else demo.weighted(rng, demo.SOURCES)
         campaign = rng.choice(demo.CAMPAIGN_OF_SOURCE.get(source, (None,)))
-        name, firm = demo.person(rng), demo.company(rng)
+        name, firm = _unique(rng, demo.person(rng), names), demo.company(rng)
         region = rng.choice(demo.REGIONS)
         outcome = demo.weighted(rng, LEAD_OUTCOMES)
         specs.append(
@@ -65,6 +65,16 @@ def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, now: datetime) -> 
             }
         )
     return specs
+
+
+def _unique(rng: random.Random, name: str, taken: set[str]) -> str:
+    """A person's name no other seeded lead has: two leads of one name at one company domain are one
+    person to the leads service (it merges them), and the seeder tells each lead's own story."""
+    first, last = name.split(" ", 1)
+    while name in taken:
+        name = f"{first} {chr(65 + rng.randrange(26))}. {last}"
+    taken.add(name)
+    return name
 
 
 async def run_lead(client: CrmClient, org: Org, spec: dict, counts: Counter) -> None:

@@ -57,6 +57,9 @@ def field_errors(error: RequestValidationError) -> list[dict[str, str]]:
     """Pydantic's errors as `{field, reason}` pairs."""
     out = []
     for item in error.errors():
+        if item.get("type") == "json_invalid":  # its location is a character offset, not a field
+            out.append({"field": "body", "reason": "The body is not valid JSON."})
+            continue
         loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "header")]
         out.append({"field": ".".join(loc) or "body", "reason": item.get("msg", "invalid")})
     return out

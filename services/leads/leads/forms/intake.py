@@ -77,6 +77,8 @@ def _json(body: bytes) -> dict[str, str]:
     for key, value in data.items():
         if value is None:
             continue
+        if isinstance(value, dict | list):  # a form field is text: `{"name": {"a": 1}}` is no name
+            raise UnreadableBody("JSON of plain fields (text, numbers, true or false)")
         out[str(key)] = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return out
 

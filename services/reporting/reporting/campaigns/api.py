@@ -3,16 +3,17 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from crm_shared.auth import Principal, Role, require_roles
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.campaigns.queries import campaign_roi
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 CSV_COLUMNS = ("campaign", "channel", "cost", "currency", "leads", "converted", "conversion_rate",
                "won_deals", "won_amount", "won_in_other_currencies", "cost_per_lead", "cost_per_won_deal",

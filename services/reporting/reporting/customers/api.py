@@ -2,15 +2,14 @@
 
 from typing import Literal
 
-from fastapi import APIRouter
-
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.problems import InvalidError
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.csv_export import csv_response
 from reporting.customers.queries import customer_timeline
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("at", "source", "channel", "kind", "summary", "service", "record_id")
 
 

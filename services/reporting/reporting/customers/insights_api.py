@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from crm_shared.auth import PrincipalDep
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
@@ -14,7 +15,7 @@ from reporting.customers.risk import churn_risk, key_customers
 from reporting.customers.value import pareto, rfm
 from reporting.versions import utc_naive
 
-router = APIRouter(prefix="/reports/customers", tags=["reports"])
+router = strict_router(prefix="/reports/customers", tags=["reports"])
 Format = Literal["json", "csv"]
 CARD = ("account_id", "name", "owner_id", "team_id", "region", "industry", "size")
 FilterDep = Annotated[CustomerFilter, Depends()]

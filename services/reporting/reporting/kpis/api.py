@@ -3,16 +3,15 @@
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter
-
 from crm_shared.auth import PrincipalDep
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.kpis.queries import rep_kpis_as_of
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("owner_id", "name", "leads", "contacted", "converted", "speed_to_lead_hours", "deals", "won",
                "lost", "win_rate", "won_amount", "ordered_amount", "target", "target_attainment")
 

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from crm_shared.auth import PrincipalDep
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
@@ -13,7 +14,7 @@ from reporting.json_answer import json_response
 from reporting.leads.funnel import COLUMNS, STAGES
 from reporting.leads.queries import FunnelQuery, GroupBy, lead_funnel
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 
 
 @router.get("/lead-funnel", response_model=None)

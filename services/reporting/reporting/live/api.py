@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
 from crm_shared.auth import InvalidToken, Principal, PrincipalDep, decode_token
+from crm_shared.http.query import known_query_only
 from crm_shared.service import CtxDep, UowDep
 from reporting.clock import ClockDep
 from reporting.json_answer import json_response
@@ -84,7 +85,7 @@ async def create_session(
                        name=principal.name)
 
 
-@router.get("/reports/dashboard", response_model=None)
+@router.get("/reports/dashboard", response_model=None, dependencies=[Depends(known_query_only)])
 async def get_dashboard(
     uow: UowDep, principal: PrincipalDep, clock: ClockDep, request: Request
 ) -> JSONResponse:

@@ -3,16 +3,15 @@
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter
-
 from crm_shared.auth import PrincipalDep
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.opportunities.queries import opportunity_funnel_as_of
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("stage_id", "stage_name", "stage_type", "probability", "count", "amount", "entered",
                "advanced", "lost", "conversion_rate", "loss_rate", "avg_days_in_stage", "p90_days_in_stage")
 

@@ -3,16 +3,15 @@
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter
-
 from crm_shared.auth import PrincipalDep
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.service.queries import ServiceGroupBy, service_figures_as_of
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("tickets", "backlog", "first_response_avg_min", "first_response_p90_min", "resolution_avg_min",
                "resolution_p90_min", "first_response_sla", "resolution_sla", "csat_average", "csat_ratings")
 

@@ -13,7 +13,8 @@ const TEXT = {
     pipeline: "Deal pipeline", winRate: "Win rate", bottleneck: "Bottleneck", slaHealth: "SLA health",
     backlog: "Open tickets", firstResponseSla: "First response within SLA", resolutionSla: "Resolved within SLA",
     csat: "CSAT (1–5)", reps: "Reps", rep: "Rep", speed: "Hours to first contact", deals: "Deals",
-    wonAmount: "Won", orderedAmount: "Ordered", unassigned: "unassigned",
+    wonAmount: "Won", orderedAmount: "Ordered", unassigned: "unassigned", target: "Yearly target",
+    attainment: "Attainment",
     revenueTrend: "Revenue per month", paretoTitle: "Customers by revenue (80/20)",
     paretoNote: "{n} of {total} customers ({share}) bring {value} of the revenue",
   },
@@ -28,7 +29,8 @@ const TEXT = {
     pipeline: "商机漏斗", winRate: "赢单率", bottleneck: "瓶颈阶段", slaHealth: "SLA 健康度",
     backlog: "未结工单", firstResponseSla: "首次响应达标率", resolutionSla: "解决达标率",
     csat: "满意度（1–5）", reps: "销售业绩", rep: "销售", speed: "首次联系（小时）", deals: "商机",
-    wonAmount: "赢单金额", orderedAmount: "订单金额", unassigned: "未分配",
+    wonAmount: "赢单金额", orderedAmount: "订单金额", unassigned: "未分配", target: "年度目标",
+    attainment: "目标完成率",
     revenueTrend: "每月收入", paretoTitle: "客户收入分布（二八法则）",
     paretoNote: "{total} 个客户中的 {n} 个（{share}）贡献了 {value} 的收入",
   },
@@ -206,7 +208,7 @@ function renderPareto(pareto) {
 function renderReps(reps) {
   const cells = (rep) => [rep.name || rep.owner_id || t("unassigned"), rep.leads,
     rep.speed_to_lead_hours === null ? "–" : rep.speed_to_lead_hours, rep.deals, percent(rep.win_rate),
-    rep.won_amount, rep.ordered_amount];
+    money(rep.won_amount), money(rep.ordered_amount), money(rep.target), percent(rep.target_attainment)];
   $("reps").tBodies[0].replaceChildren(...reps.map((rep) => {
     const row = document.createElement("tr");
     row.dataset.rep = rep.owner_id || "";
@@ -220,6 +222,8 @@ function renderReps(reps) {
   }));
 }
 
+const money = (value) => (value === null || value === undefined ? "–"
+  : Number(value).toLocaleString(lang, { maximumFractionDigits: 0 }));
 const percent = (value) => (value === null || value === undefined ? "–" : `${(value * 100).toFixed(1)}%`);
 
 function renderPipeline(pipeline) {

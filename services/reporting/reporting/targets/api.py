@@ -3,16 +3,15 @@
 from datetime import datetime
 from typing import Literal
 
-from fastapi import APIRouter
-
 from crm_shared.auth import PrincipalDep
+from crm_shared.http.query import strict_router
 from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.customers.loading import Basis
 from reporting.targets.queries import forecast_as_of, targets_as_of
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = strict_router(prefix="/reports", tags=["reports"])
 TARGET_COLUMNS = ("quota_id", "user_id", "name", "team_id", "period", "starts_on", "ends_on", "currency",
                   "target", "actual", "attainment", "elapsed", "projection", "projected_attainment",
                   "weighted_pipeline", "projection_with_pipeline", "attainment_with_pipeline")
