@@ -145,7 +145,7 @@ class Connection:
 
 def body(i: int, run: str) -> dict[str, str]:
     return {
-        "name": f"Bench {i}",
+        "name": f"Bench {run} {i}",  # unique: one name at one company domain is one person (merged)
         "email": f"b{i}-{run}@bench-corp.cn",
         "company": "Bench Corp",
         "message": "please call me about pricing",

@@ -5,17 +5,19 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from crm_shared.democlock import clock_at
-from crm_shared.events.base import Event, UnknownEventType, parse_event
+from crm_shared.events.base import Event, UnknownEventType, parse_event, utcnow
 from crm_shared.messaging.errors import is_transient
 from crm_shared.messaging.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+BACKDATED = timedelta(minutes=1)  # older than this, an event is a demo story's (crm_shared.democlock)
 
 Handler = Callable[[Event, UnitOfWork], Awaitable[None]]
 BatchHandler = Callable[[list[Event], UnitOfWork], Awaitable[None]]
@@ -91,7 +93,7 @@ class BatchProcessor:
     ):
         self.handlers, self.uow_factory, self.dead_letter = handlers, uow_factory, dead_letter
         self.is_stopping, self.max_backoff_s = is_stopping, max_backoff_s
-        # the demo clock (crm_shared.democlock): each event applied at its own time, one at a time
+        # the demo clock (crm_shared.democlock): a backdated event is applied at its own time, one at a time
         self.event_time = event_time
 
     async def process_batch(self, records: tuple[ConsumerRecord, ...]) -> None:
@@ -145,7 +147,8 @@ class BatchProcessor:
                     continue  # applied before, or earlier in this very batch
                 seen.add(str(event.event_id))
                 applied.append(event)
-                batch = None if self.event_time else self.handlers.batch_of(handler)
+                at = self._backdated(event)
+                batch = None if at else self.handlers.batch_of(handler)
                 if batch is not None and batch is run_handler:
                     run.append(event)
                     continue
@@ -153,12 +156,19 @@ class BatchProcessor:
                     await run_handler(run, uow)
                 run_handler, run = batch, [event]
                 if batch is None:  # a one-by-one handler: applied in place, in order
-                    with clock_at(event.occurred_at if self.event_time else None):
+                    with clock_at(at):
                         await handler(event, uow)
             if run_handler is not None:
                 await run_handler(run, uow)
             await uow.record_all_applied(applied, consumer)
             await uow.commit()
+
+    def _backdated(self, event: Event) -> datetime | None:
+        """With the demo clock, the time of an event that happened over a minute ago (None otherwise:
+        a live event is applied now, in its batch)."""
+        if self.event_time and event.occurred_at < utcnow() - BACKDATED:
+            return event.occurred_at
+        return None
 
     async def _apply_with_retry(self, record: ConsumerRecord, event: Event, handler: Handler) -> None:
         delay = 0.05
@@ -183,7 +193,7 @@ class BatchProcessor:
         async with self.uow_factory() as uow:
             if await uow.already_applied(str(event.event_id), self.handlers.consumer):
                 return
-            with clock_at(event.occurred_at if self.event_time else None):
+            with clock_at(self._backdated(event)):
                 await handler(event, uow)
             await uow.record_applied(event, self.handlers.consumer)
             await uow.commit()
