@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from crm_shared.events.base import backdated_now
 
 HEADER = b"x-demo-time"
+LOOPBACK = {"127.0.0.1", "::1", "localhost"}
 
 
 @contextlib.contextmanager
@@ -26,7 +27,7 @@ def clock_at(when: datetime | None) -> Iterator[None]:
     if when is None:
         yield
         return
-    token = backdated_now.set(when if when.tzinfo else when.replace(tzinfo=UTC))
+    token = backdated_now.set(when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC))
     try:
         yield
     finally:
@@ -36,21 +37,23 @@ def clock_at(when: datetime | None) -> Iterator[None]:
 def parse_demo_time(raw: str) -> datetime:
     """The header's time, timezone-aware; ValueError when it is not a time, or is in the future."""
     when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    when = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)  # a UTC day, not the caller's
     if when > datetime.now(UTC) + timedelta(seconds=5):
         raise ValueError("a demo time must not be in the future")
     return when
 
 
 class DemoClockMiddleware:
-    """Runs a request carrying `X-Demo-Time` at that time (development stacks only)."""
+    """Runs a request carrying `X-Demo-Time` at that time (development stacks only, and only for a caller
+    on this machine: the seeder; another machine's header is ignored, so it cannot, say, replay an old
+    signed webhook past its freshness check)."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw = None
-        if scope["type"] == "http":
+        if scope["type"] == "http" and _local(scope):
             raw = next((v for k, v in scope["headers"] if k == HEADER), None)
         if raw is None:
             await self.app(scope, receive, send)
@@ -62,6 +65,11 @@ class DemoClockMiddleware:
             return
         with clock_at(when):
             await self.app(scope, receive, send)
+
+
+def _local(scope: Scope) -> bool:
+    client = scope.get("client")
+    return client is not None and client[0] in LOOPBACK
 
 
 async def _bad_header(scope: Scope, send: Send, reason: str) -> None:

@@ -25,11 +25,12 @@ async def make_a_thing() -> dict:
     return {"now": utcnow().isoformat(), "event": event.occurred_at.isoformat()}
 
 
-def _client(sqlite_url, kafka_settings, demo_clock: bool) -> httpx.AsyncClient:
+def _client(sqlite_url, kafka_settings, demo_clock: bool, caller: str = "127.0.0.1") -> httpx.AsyncClient:
     template = make_context(sqlite_url, kafka_settings)
     spec = dataclasses.replace(template.spec, routers=[clock])
     app = create_service_app(spec, template.settings.model_copy(update={"demo_clock": demo_clock}))
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc")
+    transport = httpx.ASGITransport(app=app, client=(caller, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://svc")
 
 
 async def test_a_backdated_request_runs_at_its_time(sqlite_url, kafka_settings):
@@ -54,6 +55,16 @@ async def test_without_the_demo_clock_the_header_is_ignored(sqlite_url, kafka_se
     async with _client(sqlite_url, kafka_settings, demo_clock=False) as client:
         answer = (await client.post("/things", headers={"X-Demo-Time": "2026-03-14T09:26:53Z"})).json()
         assert abs(datetime.fromisoformat(answer["now"]) - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+async def test_only_a_caller_on_this_machine_can_backdate(sqlite_url, kafka_settings):
+    """Another machine's header is ignored: it cannot, say, replay an old signed webhook past its check."""
+    async with _client(sqlite_url, kafka_settings, demo_clock=True, caller="203.0.113.7") as client:
+        answer = (await client.post("/things", headers={"X-Demo-Time": "2026-03-14T09:26:53Z"})).json()
+        assert abs(datetime.fromisoformat(answer["now"]) - datetime.now(UTC)) < timedelta(seconds=5)
+    async with _client(sqlite_url, kafka_settings, demo_clock=True) as client:  # a zone is turned into UTC
+        answer = (await client.post("/things", headers={"X-Demo-Time": "2026-03-01T07:00:00+08:00"})).json()
+        assert answer["now"] == "2026-02-28T23:00:00+00:00"
 
 
 def test_production_refuses_the_demo_clock():

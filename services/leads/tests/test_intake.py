@@ -3,6 +3,8 @@
 import asyncio
 import json
 import time
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from leads_support import create_form, database, leads_settings, new_ip, running, user_headers
@@ -262,3 +264,28 @@ async def test_concurrent_posts_share_commits_and_stay_idempotent(client, form, 
     assert len(ids) == 15
     for submission_id in ids:  # answered 202 only once committed
         assert (await client.get(f"/submissions/{submission_id}", headers=admin)).status_code == 200
+
+
+async def test_one_group_commit_dedupes_each_post_within_its_own_window(app_client, form):
+    """A post of a year ago (a backdated demo post) and a live one with the same fields, in one commit:
+    two submissions, each a duplicate only of what came within ten minutes of it."""
+    from leads.forms import service as forms
+    from leads.forms.batch import Post, receive_batch
+    from leads.forms.domain import Posted
+
+    app = app_client[0]
+    async with app.state.ctx.uow() as uow:
+        view = await forms.active_form_view(uow=uow, form_id=form["id"])
+    fields = {"email": f"twice-{uuid.uuid4().hex[:6]}@acme.com", "name": "Twice"}
+    now = datetime.now(UTC)
+
+    def at(moment):
+        return Post(form=view, posted=Posted(fields=dict(fields)), idempotency_key=None,
+                    quarantine_reason=None, client_ip="127.0.0.1", now=moment)
+
+    async with app.state.ctx.uow() as uow:
+        first = await receive_batch(uow=uow, posts=[at(now - timedelta(days=365)), at(now)])
+    assert [duplicate for _, duplicate in first] == [False, False] and first[0][0] != first[1][0]
+    async with app.state.ctx.uow() as uow:
+        again = await receive_batch(uow=uow, posts=[at(now + timedelta(minutes=1))])
+    assert again == [(first[1][0], True)]  # the live one, not the one of a year ago

@@ -8,17 +8,15 @@ from fastapi import APIRouter, Depends, Request
 
 from crm_shared.http.problems import InvalidError
 
-_KNOWN: dict[int, frozenset[str]] = {}  # per route: the names its dependant declares (computed once)
-
 
 def known_query_only(request: Request) -> None:
     """FastAPI dependency: 422 naming the first query parameter the route does not declare."""
     route = request.scope.get("route")
     if route is None or not hasattr(route, "dependant"):
         return
-    known = _KNOWN.get(id(route))
-    if known is None:
-        known = _KNOWN[id(route)] = frozenset(_query_names(route.dependant))
+    known = getattr(route, "_crm_query_names", None)
+    if known is None:  # computed once per route, kept on the route itself
+        known = route._crm_query_names = frozenset(_query_names(route.dependant))
     for name in request.query_params:
         if name not in known:
             accepted = ", ".join(sorted(known)) or "none"
