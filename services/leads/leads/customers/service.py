@@ -80,49 +80,14 @@ async def drop_contact(*, uow: UnitOfWork, event: ContactDeletedV1) -> None:
 
 async def find_contact(*, uow: UnitOfWork, email: str | None, phone: str | None) -> CustomerMatch | None:
     """The known contact with this email, else this phone (the oldest id on a tie)."""
-    keys = [("email", email)] if email else []
-    keys += [("phone", phone)] if phone else []
-    if not keys:
-        return None
-    # one equality per key, OR-ed: each is a search of the key table's primary key (a row-value IN
-    # made SQLite scan every contact); the few rows found are ordered here
-    query = (
-        select(CustomerContactKey.kind, CustomerContact)
-        .join(CustomerContact, CustomerContact.id == CustomerContactKey.contact_id)
-        .where(or_(*((CustomerContactKey.kind == k) & (CustomerContactKey.value == v) for k, v in keys)))
-    )
-    found = sorted((await uow.session.execute(query)).all(), key=lambda row: row[1].id)
-    for kind, _ in keys:  # email first, then phone
-        contact = next((c for k, c in found if k == kind), None)
-        if contact is not None:
-            return await _contact_match(uow, contact, f"contact {kind}")
-    return None
+    known = await KnownCustomers.load(uow=uow, values=[{"email": email, "phone": phone}])
+    return known.contact(email=email, phone=phone)
 
 
 async def find_account(*, uow: UnitOfWork, domain: str | None, company: str | None) -> CustomerMatch | None:
     """The known account with this company domain and name."""
-    key = name_key(company)
-    if not domain or not key:
-        return None
-    query = (
-        select(CustomerAccount)
-        .where(CustomerAccount.domain == domain, CustomerAccount.name_key == key)
-        .order_by(CustomerAccount.id)
-        .limit(1)
-    )
-    account = (await uow.session.execute(query)).scalar()
-    if account is None:
-        return None
-    return CustomerMatch("account domain and name", None, account.id, account.owner_id, account.team_id)
-
-
-async def _contact_match(uow: UnitOfWork, contact: CustomerContact, matched_by: str) -> CustomerMatch:
-    owner_id, team_id = contact.owner_id, contact.team_id
-    if owner_id is None and contact.account_id:  # an unowned contact follows its account's owner
-        account = await uow.session.get(CustomerAccount, contact.account_id)
-        if account is not None:
-            owner_id, team_id = account.owner_id, account.team_id
-    return CustomerMatch(matched_by, contact.id, contact.account_id, owner_id, team_id)
+    known = await KnownCustomers.load(uow=uow, values=[{"company_domain": domain, "company": company}])
+    return known.account(domain=domain, company=company)
 
 
 @dataclass

@@ -59,16 +59,6 @@ async def process_submissions(
     return leads
 
 
-async def process_submission(
-    *, uow: UnitOfWork, event: SubmissionReceivedV1, region: str, first_contact_minutes: int
-) -> Lead | None:
-    """Turn one accepted (or released) submission into a new lead, or merge it into its duplicate."""
-    found = await process_submissions(
-        uow=uow, events=[event], region=region, first_contact_minutes=first_contact_minutes
-    )
-    return found[0]
-
-
 async def _read(uow: UnitOfWork, events: list[SubmissionReceivedV1], region: str) -> Run:
     wanted = sorted({e.aggregate_id for e in events if not e.quarantine_reason})
     submissions = {}

@@ -5,11 +5,10 @@ from collections.abc import Callable
 from datetime import datetime
 from uuid import uuid4
 
-from sqlalchemy import func, or_, select
-
 from crm_shared.messaging.uow import UnitOfWork
 from leads.models import Lead
 from leads.processing import normalize
+from leads.processing.batch_reads import LeadIndex
 from leads.processing.router import TeamBook, route_lead
 from leads.processing.scorer import rescore
 from leads.processing.scoring import Facts
@@ -50,38 +49,9 @@ def normalized(fields: dict[str, str], region: str) -> dict[str, str | None]:
 
 
 async def find_duplicate(uow: UnitOfWork, values: dict) -> tuple[Lead | None, str | None]:
-    """An existing lead with the same email, else phone, else company domain and name; and which matched."""
-    alive = Lead.merged_into_id.is_(None)
-    checks = []
-    if values.get("email"):
-        checks.append(("email", Lead.email == values["email"]))
-    if values.get("phone"):
-        checks.append(("phone", Lead.phone == values["phone"]))
-    if values.get("company_domain"):
-        checks.append(
-            (
-                "company domain and name",
-                (Lead.company_domain == values["company_domain"])
-                & (func.lower(Lead.name) == values["name"].lower()),
-            )
-        )
-    if not checks:
-        return None, None
-    query = select(Lead).where(alive, or_(*(condition for _, condition in checks)))
-    found = list((await uow.session.execute(query.order_by(Lead.created_at, Lead.id).limit(50))).scalars())
-    for label, _ in checks:  # email first, then phone, then domain and name; the oldest lead wins
-        for lead in found:
-            if _matches(label, lead, values):
-                return lead, label
-    return None, None
-
-
-def _matches(label: str, lead: Lead, values: dict) -> bool:
-    if label == "email":
-        return lead.email == values["email"]
-    if label == "phone":
-        return lead.phone == values["phone"]
-    return lead.company_domain == values["company_domain"] and lead.name.lower() == values["name"].lower()
+    """An existing lead with the same email, else phone, else company domain and name; and which matched
+    (the oldest lead wins)."""
+    return (await LeadIndex.load(uow, [values])).find(values)
 
 
 async def new_lead(
