@@ -21,6 +21,8 @@ from crm_shared.events.leads import (
     LeadScoredV1,
     LeadStatusChangedV1,
     LeadUpdatedV1,
+    ProspectImportedV1,
+    ProspectVerifiedV1,
     SubmissionMatchedCustomerV1,
     SubmissionReceivedV1,
 )
@@ -65,6 +67,8 @@ PUBLISHES = [
     InteractionRecordedV1,
     CampaignCreatedV1,
     CampaignUpdatedV1,
+    ProspectImportedV1,
+    ProspectVerifiedV1,
 ]
 
 

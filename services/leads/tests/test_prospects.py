@@ -108,3 +108,57 @@ async def test_campaigns_have_a_cost_and_emit_snapshots(app_client, admin, broke
     events = [json.loads(r.value) for r in records if r.key == campaign_id.encode()]
     assert [e["event_type"] for e in events] == ["leads.campaign.created", "leads.campaign.updated"]
     assert events[1]["changed_fields"] == ["cost"] and events[1]["cost"] == "15000.00"
+
+
+async def test_import_and_verify_emit_prospect_events_through_the_outbox(app_client, admin, broker, tmp_path):
+    """Each imported row emits leads.prospect.imported and each verification leads.prospect.verified (with
+    the lead it became), committed with the change and relayed to the lead topic."""
+    _, client, url = app_client
+    tag = uuid.uuid4().hex[:6]
+    path = tmp_path / "fair.csv"
+    rows = [
+        ["Name", "E-mail", "Company", "Industry", "Region"],
+        ["Grace Hopper", f"grace-{tag}@navy.mil", "Navy", "Defense", "West"],  # 2
+        ["Bad Mail", "not-an-email", "", "", ""],  # 3: an error, no event
+        ["Alan Turing", f"alan-{tag}@bletchley.uk", "", "", ""],  # 4
+    ]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    code, output = await cli(
+        url, "import-prospects", str(path), "--list-name", f"fair-{tag}", "--campaign", f"fair-{tag}"
+    )
+    assert code == 0, output
+    listed = (await client.get("/prospects", headers=admin, params={"list_name": f"fair-{tag}"})).json()
+    ids = {p["id"]: p["row_number"] for p in listed}
+    assert sorted(ids.values()) == [2, 4]
+    grace = next(pid for pid, row in ids.items() if row == 2)
+    verified = await client.post(f"/prospects/{grace}/verify", headers=admin)
+    assert verified.status_code == 200
+
+    def mine(records) -> list[dict]:
+        return [json.loads(r.value) for r in records if r.key.decode() in ids]
+
+    records = await read_topic(broker.bootstrap_servers, LEADS_LEAD.name, lambda rs: len(mine(rs)) >= 3)
+    events = sorted(mine(records), key=lambda e: (e["event_type"], e.get("row_number") or 0))
+    assert [(e["event_type"], e["aggregate_id"]) for e in events] == [
+        ("leads.prospect.imported", grace),
+        ("leads.prospect.imported", next(pid for pid, row in ids.items() if row == 4)),
+        ("leads.prospect.verified", grace),
+    ]
+    imported, verified_event = events[0], events[2]
+    assert (imported["list_name"], imported["campaign"], imported["source"], imported["row_number"]) == (
+        f"fair-{tag}",
+        f"fair-{tag}",
+        "purchased_list",
+        2,
+    )
+    assert (imported["industry"], imported["region"]) == ("Defense", "West")
+    assert "email" not in imported and "name" not in imported  # no personal data in the counts' events
+    assert (verified_event["lead_id"], verified_event["new_lead"], verified_event["verified_by"]) == (
+        verified.json()["lead_id"],
+        True,
+        "admin-test",
+    )
+    assert verified_event["producer"] == "leads"
+    asyncapi = (await client.get("/asyncapi.json")).text  # documented with the service's other events
+    assert "ProspectImportedV1" in asyncapi and "ProspectVerifiedV1" in asyncapi

@@ -112,7 +112,7 @@ class TicketFact(Base):
     queue_id: Mapped[str | None] = mapped_column(String(64))
     assignee_id: Mapped[str | None] = mapped_column(String(64))
     account_id: Mapped[str | None] = mapped_column(String(64))
-    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # the service answer's period
     first_response_at: Mapped[datetime | None] = mapped_column(DateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
     sla_target: Mapped[str | None] = mapped_column(String(20))  # on sla-warning / sla-breached facts
@@ -231,3 +231,7 @@ __all__ = ["LeadFunnelDelta", "LeadFunnelTotal", "SaleDay", "SaleDelta", "SaleTo
 from reporting.campaigns.models import CampaignCard, DealOrigin  # noqa: E402 - they derive from Base, above
 
 __all__ += ["CampaignCard", "DealOrigin"]
+
+from reporting.prospects.models import ProspectFact  # noqa: E402 - it derives from Base, above
+
+__all__ += ["ProspectFact"]

@@ -16,6 +16,8 @@ from crm_shared.events.leads import (
     LeadMergedV1,
     LeadStatusChangedV1,
     LeadUpdatedV1,
+    ProspectImportedV1,
+    ProspectVerifiedV1,
 )
 from crm_shared.events.sales import (
     AccountCreatedV1,
@@ -51,6 +53,7 @@ from reporting.directory import record_users
 from reporting.leads.projection import fold_lead_events
 from reporting.models import LeadsBySource
 from reporting.opportunities.projection import record_opportunity_facts
+from reporting.prospects.projection import record_prospects
 from reporting.revenue.lines import record_sale_lines
 from reporting.revenue.orders import record_order_facts
 from reporting.service.projection import record_ticket_facts
@@ -64,6 +67,7 @@ PROJECTED: tuple[type[Event], ...] = (
     TicketResolvedV1, TicketClosedV1, TicketReopenedV1, TicketCsatRatedV1, OrderCreatedV1, OrderUpdatedV1,
     UserCreatedV1, UserUpdatedV1, InteractionRecordedV1,
     AccountCreatedV1, AccountUpdatedV1, AccountDeletedV1, QuotaSetV1, CampaignCreatedV1, CampaignUpdatedV1,
+    ProspectImportedV1, ProspectVerifiedV1,
 )
 
 
@@ -79,6 +83,7 @@ async def apply_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await record_quotas(uow=uow, events=events)
     await record_sale_lines(uow=uow, events=events)
     await record_campaigns(uow=uow, events=events)
+    await record_prospects(uow=uow, events=events)
 
 
 async def leads_by_source(*, uow: UnitOfWork) -> dict[str, int]:

@@ -91,11 +91,12 @@ async def test_csv_export(sqlite_reporting):
     assert response.headers["content-type"].startswith("text/csv")
     lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert lines[0] == ["source", *STAGE_COLUMNS, "rate_contacted", "rate_qualified", "rate_converted",
-                        "rate_overall"]
-    assert lines[1:] == [
-        ["trade_fair", "1", "1", "0", "0", "0", "1.0000", "0.0000", "", "0.0000"],
-        ["web_form", "3", "2", "1", "0", "1", "0.6667", "0.5000", "0.0000", "0.0000"],
-        ["total", "4", "3", "1", "0", "1", "0.7500", "0.3333", "0.0000", "0.0000"],
+                        "rate_overall", "prospects_imported", "prospects_verified", "prospects_new_leads",
+                        "prospects_conversion_rate"]
+    assert lines[1:] == [  # no prospects in this history
+        ["trade_fair", "1", "1", "0", "0", "0", "1.0000", "0.0000", "", "0.0000", "0", "0", "0", ""],
+        ["web_form", "3", "2", "1", "0", "1", "0.6667", "0.5000", "0.0000", "0.0000", "0", "0", "0", ""],
+        ["total", "4", "3", "1", "0", "1", "0.7500", "0.3333", "0.0000", "0.0000", "0", "0", "0", ""],
     ]
 
 

@@ -271,3 +271,34 @@ class CampaignUpdatedV1(CampaignSnapshot):
     """A campaign changed (e.g. its cost); `changed_fields` names what."""
 
     event_type: Literal["leads.campaign.updated"] = "leads.campaign.updated"
+
+
+class ProspectFacts(Event):
+    """What reporting counts of a prospect (an unverified person from a purchased list); no personal data."""
+
+    list_name: str
+    source: str = "purchased_list"  # the source of the lead a verified prospect becomes
+    campaign: str | None = None
+    region: str | None = None
+    industry: str | None = None
+
+
+@register(LEADS_LEAD.name, "prospect")
+class ProspectImportedV1(ProspectFacts):
+    """A person from a purchased list was imported as an unverified prospect."""
+
+    event_type: Literal["leads.prospect.imported"] = "leads.prospect.imported"
+    row_number: int | None = None
+
+
+@register(LEADS_LEAD.name, "prospect")
+class ProspectVerifiedV1(ProspectFacts):
+    """A person confirmed the prospect: it became the lead `lead_id`, a new one (`new_lead`) or the existing
+    lead it duplicates."""
+
+    event_type: Literal["leads.prospect.verified"] = "leads.prospect.verified"
+    lead_id: str
+    new_lead: bool = True
+    verified_by: str | None = None
+    imported_at: datetime | None = None  # when the prospect was imported (also for lists imported before
+    # leads.prospect.imported existed)

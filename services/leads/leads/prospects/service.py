@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 
 from crm_shared.auth import Principal
 from crm_shared.events.base import utcnow
+from crm_shared.events.leads import ProspectImportedV1, ProspectVerifiedV1
 from crm_shared.http.problems import ConflictError, NotFoundError
 from crm_shared.messaging.uow import UnitOfWork
 from leads.models import Lead, LeadInteraction
@@ -89,17 +90,17 @@ async def _store(
                 report.duplicates.append(RowError(number, clash[0], f"same {clash[0]} as {where}"))
                 continue
             seen.update(keys)
-            uow.session.add(
-                Prospect(
-                    id=str(uuid4()),
-                    list_name=list_name,
-                    row_number=number,
-                    campaign=campaign,
-                    status="unverified",
-                    imported_at=now,
-                    **values,
-                )
+            prospect = Prospect(
+                id=str(uuid4()),
+                list_name=list_name,
+                row_number=number,
+                campaign=campaign,
+                status="unverified",
+                imported_at=now,
+                **values,
             )
+            uow.session.add(prospect)
+            uow.emit(ProspectImportedV1(**_facts(prospect), occurred_at=now, row_number=number))
             report.imported += 1
         await uow.commit()
 
@@ -129,6 +130,7 @@ async def verify_prospect(
     values = {f: getattr(prospect, f) for f in PROSPECT_FIELDS}
     lead, _ = await find_duplicate(uow, values)
     now = utcnow()
+    created = lead is None
     if lead is None:
         lead = await new_lead(
             uow=uow,
@@ -153,5 +155,26 @@ async def verify_prospect(
         )
     )
     prospect.status, prospect.lead_id = "verified", lead.id
+    uow.emit(
+        ProspectVerifiedV1(
+            **_facts(prospect),
+            occurred_at=now,
+            lead_id=lead.id,
+            new_lead=created,
+            verified_by=principal.user_id,
+            imported_at=prospect.imported_at,
+        )
+    )
     await uow.commit()
     return prospect
+
+
+def _facts(prospect: Prospect) -> dict:
+    """What the prospect events tell reporting (no personal data: counted by list, campaign, region)."""
+    return {
+        "aggregate_id": prospect.id,
+        "list_name": prospect.list_name,
+        "campaign": prospect.campaign,
+        "region": prospect.region,
+        "industry": prospect.industry,
+    }

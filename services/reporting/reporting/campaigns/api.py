@@ -12,6 +12,7 @@ from reporting.campaigns.queries import campaign_roi
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
+from reporting.period import PeriodDep, with_period
 
 router = strict_router(prefix="/reports", tags=["reports"])
 Admin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
@@ -25,13 +26,18 @@ async def get_campaigns(
     uow: UowDep,
     principal: Admin,
     clock: ClockDep,
+    period: PeriodDep,
     as_of: datetime | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
     """Marketing ROI per campaign: cost, leads, conversion rate, won deals, cost per lead and per won
-    deal, and ROI ((won - cost) / cost, in the campaign's currency), as of a date by event time."""
+    deal, and ROI ((won - cost) / cost, in the campaign's currency), as of a date by event time.
+
+    `as_of`: what was known then (event time). `from` / `to`: which facts count, half-open [from, to): leads
+    by their capture, won deals by when first won; the cost stays each campaign's whole cost."""
     async with uow:
-        answer = await campaign_roi(uow=uow, principal=principal, as_of=as_of or clock())
+        answer = await campaign_roi(uow=uow, principal=principal, as_of=as_of or clock(), period=period)
+        answer = with_period(answer, period)
     if format == "json":
         return json_response(answer)
     rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in answer["rows"]]

@@ -10,6 +10,7 @@ from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.kpis.queries import rep_kpis_as_of
+from reporting.period import PeriodDep, with_period
 
 router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("owner_id", "name", "leads", "contacted", "converted", "speed_to_lead_hours", "deals", "won",
@@ -21,13 +22,21 @@ async def get_rep_kpis(
     uow: UowDep,
     principal: PrincipalDep,
     clock: ClockDep,
+    period: PeriodDep,
     as_of: datetime | None = None,
     team_id: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
-    """Per rep: leads handled, speed to first contact, deals, win rate, won and ordered amounts."""
+    """Per rep: leads handled, speed to first contact, deals, win rate, won and ordered amounts.
+
+    `as_of`: what was known then (event time). `from` / `to`: which facts count, half-open [from, to), each
+    by its own date: leads by capture, deals by creation, wins and losses by when the deal was first won or
+    lost (the win rate is won / (won + lost) in the period), orders by when first placed. The target and its
+    attainment stay those of the year of `as_of`."""
     async with uow:
-        kpis = await rep_kpis_as_of(uow=uow, principal=principal, as_of=as_of or clock(), team_id=team_id)
+        kpis = await rep_kpis_as_of(uow=uow, principal=principal, as_of=as_of or clock(), team_id=team_id,
+                                    period=period)
+        kpis = with_period(kpis, period)
     if format == "json":
         return json_response(kpis)
     rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in kpis["rows"]]

@@ -11,23 +11,35 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.counter_sums import sums_as_of
 from reporting.directory import user_names
 from reporting.kpis.domain import kpi_rows
+from reporting.kpis.period import deals_per_rep_in
 from reporting.leads.queries import FunnelQuery, lead_funnel
 from reporting.models import QuotaTarget
 from reporting.opportunities.counters import SPEC
 from reporting.opportunities.sums import owned
+from reporting.period import ALWAYS, Period
 from reporting.revenue.domain import summarize_totals
+from reporting.revenue.queries import revenue_as_of
 from reporting.versions import utc_naive
 
 
 async def rep_kpis_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetime,
-                         team_id: str | None = None) -> dict:
+                         team_id: str | None = None, period: Period = ALWAYS) -> dict:
     """Per rep: leads handled, contacted, converted, speed to lead, deals, win rate, won and ordered, and
-    what they won this year against their yearly target (a quota for the year of `as_of`)."""
+    what they won this year against their yearly target (a quota for the year of `as_of`). `period` keeps
+    the leads captured, the deals created, won or lost and the orders placed in it (not the target)."""
     at = utc_naive(as_of)
     leads = await lead_funnel(uow=uow, principal=principal,
-                              query=FunnelQuery(as_of=at, group_by="owner", team_id=team_id))
-    deals, ordered = await _sales_per_rep(uow, principal, at, team_id)
-    rows = kpi_rows(leads["rows"], deals, summarize_totals(ordered, "owner")["rows"])
+                              query=FunnelQuery(as_of=at, group_by="owner", team_id=team_id,
+                                                captured_from=period.start, captured_to=period.end))
+    if period:
+        deals = await deals_per_rep_in(uow, principal, at, team_id, period)
+        sold = await revenue_as_of(uow=uow, principal=principal, as_of=at, group_by="owner", team_id=team_id,
+                                   period=period)
+        ordered_rows = sold["ordered"]["rows"]
+    else:
+        deals, ordered = await _sales_per_rep(uow, principal, at, team_id)
+        ordered_rows = summarize_totals(ordered, "owner")["rows"]
+    rows = kpi_rows(leads["rows"], deals, ordered_rows)
     names = await user_names(uow=uow, user_ids=[row["owner_id"] for row in rows])
     year = f"{at.year:04d}"
     targets: dict[str, Decimal] = defaultdict(Decimal)

@@ -25,6 +25,7 @@ from reporting.kpis.queries import rep_kpis_as_of
 from reporting.leads.queries import FunnelQuery, captured_per_day, lead_funnel
 from reporting.live.hub import EVERYTHING
 from reporting.opportunities.queries import opportunity_funnel_as_of
+from reporting.prospects.queries import prospect_counts
 from reporting.service.queries import service_figures_as_of
 
 MAX_REPS = 25
@@ -56,9 +57,10 @@ async def compute_sections(*, uow: UnitOfWork, principal: Principal, now: dateti
     async with uow:
         if "leads" in sections:
             funnel = await lead_funnel(uow=uow, principal=principal, query=FunnelQuery(as_of=now))
+            prospects = await prospect_counts(uow, principal, FunnelQuery(as_of=now, group_by="none"), now)
             parts["leads"] = {"leads_by_source": {row["key"] or "unknown": row["captured"]
                                                   for row in funnel["rows"]},
-                              "funnel": funnel["total"]}
+                              "funnel": funnel["total"], "prospects": prospects["total"]}
         if "trend" in sections:
             parts["trend"] = await captured_per_day(uow=uow, principal=principal, as_of=now, days=days)
         if "pipeline" in sections:

@@ -10,6 +10,7 @@ from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.opportunities.queries import opportunity_funnel_as_of
+from reporting.period import PeriodDep, with_period
 
 router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("stage_id", "stage_name", "stage_type", "probability", "count", "amount", "entered",
@@ -21,6 +22,7 @@ async def get_opportunity_funnel(
     uow: UowDep,
     principal: PrincipalDep,
     clock: ClockDep,
+    period: PeriodDep,
     as_of: datetime | None = None,
     pipeline_id: str | None = None,
     owner_id: str | None = None,
@@ -28,14 +30,25 @@ async def get_opportunity_funnel(
     region: str | None = None,
     industry: str | None = None,
     size: str | None = None,
+    source: str | None = None,
+    campaign: str | None = None,
+    product: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
-    """Count and amount per stage, conversion, loss reasons, time in stage, win rate, the bottleneck."""
+    """Count and amount per stage, conversion, loss reasons, time in stage, win rate, the bottleneck.
+
+    `as_of`: what was known then (event time). `from` / `to`: which deals count, half-open [from, to) by
+    their creation (the deal's first event); each is then followed through every stage up to `as_of`.
+    `source` / `campaign`: deals opened from a lead of that source / campaign; `product`: deals whose latest
+    snapshot by `as_of` has a line of that product."""
     account = {"region": region, "industry": industry, "size": size}
     async with uow:
         funnel = await opportunity_funnel_as_of(uow=uow, principal=principal, as_of=as_of or clock(),
                                                 pipeline_id=pipeline_id, owner_id=owner_id, team_id=team_id,
-                                                account=account)
+                                                account=account, period=period,
+                                                origin={"source": source, "campaign": campaign,
+                                                        "product": product})
+        funnel = with_period(funnel, period)
     if format == "json":
         return json_response(funnel)
     rows = [["" if row[c] is None else row[c] for c in CSV_COLUMNS] for row in funnel["stages"]]

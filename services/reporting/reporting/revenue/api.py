@@ -9,6 +9,7 @@ from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
+from reporting.period import PeriodDep, with_period
 from reporting.revenue.queries import revenue_as_of
 
 router = strict_router(prefix="/reports", tags=["reports"])
@@ -20,6 +21,7 @@ async def get_revenue(
     uow: UowDep,
     principal: PrincipalDep,
     clock: ClockDep,
+    period: PeriodDep,
     as_of: datetime | None = None,
     group_by: Literal["owner", "team", "month", "quarter", "year", "region", "industry", "size",
                       "product"] = "month",
@@ -32,12 +34,17 @@ async def get_revenue(
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
     """Won and ordered amounts by rep, team, period or the customer's region, industry or size, shares,
-    change on the period and year before."""
+    change on the period and year before.
+
+    `as_of`: what was known then (event time). `from` / `to`: which sales count, half-open [from, to) by
+    the date each sale is dated with: a deal by when it was first won, an order by when it was first
+    placed (neither draft nor cancelled)."""
     async with uow:
         revenue = await revenue_as_of(uow=uow, principal=principal, as_of=as_of or clock(), group_by=group_by,
                                       owner_id=owner_id, team_id=team_id,
                                       account={"region": region, "industry": industry, "size": size,
-                                               "product": product})
+                                               "product": product}, period=period)
+        revenue = with_period(revenue, period)
     if format == "json":
         return json_response(revenue)
     rows = [[kind, row["key"] or "", *("" if row.get(c) is None else row[c] for c in CSV_COLUMNS)]

@@ -8,11 +8,12 @@ from sqlalchemy import select
 from crm_shared.auth import Principal, can_see
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.accounts import load_accounts
-from reporting.models import OrderFact
+from reporting.models import OpportunityFact, OrderFact
 from reporting.opportunities.queries import load_facts, visibility
+from reporting.period import ALWAYS, Period, among
 from reporting.revenue.domain import Sale, summarize, won_sales
 from reporting.revenue.lines import by_product
-from reporting.revenue.orders import OrderState, ordered_sales
+from reporting.revenue.orders import NOT_SOLD, OrderState, ordered_sales
 from reporting.revenue.sums import COUNTED, revenue_from_counters
 from reporting.versions import utc_naive
 
@@ -21,19 +22,25 @@ _ORDER_FIELDS = [OrderFact.__table__.c[name] for name in OrderState.__dataclass_
 
 async def revenue_as_of(
     *, uow: UnitOfWork, principal: Principal, as_of: datetime, group_by: str, owner_id: str | None = None,
-    team_id: str | None = None, account: dict[str, str | None] | None = None,
+    team_id: str | None = None, account: dict[str, str | None] | None = None, period: Period = ALWAYS,
 ) -> dict:
     """Won and ordered revenue by rep, team, period, product or the customer's region, industry or size as
     it stood at `as_of` (event time); `account` filters on those (a product filter keeps that product's
-    share of each sale)."""
+    share of each sale). `period` keeps the deals first won and the orders first placed in it."""
     at = utc_naive(as_of)
     wanted = {name: value for name, value in (account or {}).items() if value is not None}
-    if group_by in COUNTED and not wanted:  # the counters know no customer or product: those fold facts
+    months = period.months()  # the counters label each sale with its month: they answer whole months
+    if group_by in COUNTED and not wanted and months is not None:  # no customer or product: those fold facts
         sales = await revenue_from_counters(uow=uow, principal=principal, at=at, group_by=group_by,
-                                            owner_id=owner_id, team_id=team_id)
+                                            owner_id=owner_id, team_id=team_id, months=months)
         return {"as_of": at.isoformat() + "Z", "group_by": group_by, **sales}
-    won = won_sales(await load_facts(uow, at), visibility(principal, owner_id, team_id))
+    won_in = _sold_in(OpportunityFact.opportunity_id, OpportunityFact, OpportunityFact.status == "won",
+                      period, at)
+    won = won_sales(await load_facts(uow, at, ids=won_in), visibility(principal, owner_id, team_id))
     statement = select(*_ORDER_FIELDS).where(OrderFact.occurred_at <= at)
+    if period:
+        placed_in = _sold_in(OrderFact.order_id, OrderFact, OrderFact.status.not_in(NOT_SOLD), period, at)
+        statement = statement.where(among(uow, OrderFact.order_id, placed_in))
     states = [OrderState(**row._mapping) for row in await uow.session.execute(statement)]
 
     def visible(state: OrderState) -> bool:
@@ -41,6 +48,8 @@ async def revenue_as_of(
                 and owner_id in (None, state.owner_id) and team_id in (None, state.team_id))
 
     ordered = ordered_sales(states, visible)
+    if period:  # the candidates had a sold fact in the period; keep those first sold in it
+        won, ordered = ([sale for sale in part if period.holds(sale.at)] for part in (won, ordered))
     if wanted.get("product") or group_by == "product":
         won, ordered = await by_product(uow, won), await by_product(uow, ordered)
     if wanted or group_by in ("region", "industry", "size"):
@@ -48,6 +57,14 @@ async def revenue_as_of(
         won, ordered = (_with_accounts(part, cards, wanted) for part in (won, ordered))
     return {"as_of": at.isoformat() + "Z", "group_by": group_by,
             "won": summarize(won, group_by), "ordered": summarize(ordered, group_by)}
+
+
+def _sold_in(id_column, table, sold, period: Period, at: datetime):
+    """The ids with a sold fact in the period, known by `at` (None without a period): a superset of those
+    first sold in it, found through the index on the facts' event time."""
+    if not period:
+        return None
+    return select(id_column).where(sold, table.occurred_at <= at, *period.conditions(table.occurred_at))
 
 
 def _with_accounts(sales: list[Sale], cards: dict, wanted: dict[str, str]) -> list[Sale]:

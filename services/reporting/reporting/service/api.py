@@ -9,6 +9,7 @@ from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
+from reporting.period import PeriodDep, with_period
 from reporting.service.queries import ServiceGroupBy, service_figures_as_of
 
 router = strict_router(prefix="/reports", tags=["reports"])
@@ -21,20 +22,28 @@ async def get_service(
     uow: UowDep,
     principal: PrincipalDep,
     clock: ClockDep,
+    period: PeriodDep,
     as_of: datetime | None = None,
     group_by: ServiceGroupBy = "none",
     queue_id: str | None = None,
     channel: str | None = None,
+    assignee_id: str | None = None,
     region: str | None = None,
     industry: str | None = None,
     size: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
-    """Backlog, first-response and resolution times, SLA compliance and CSAT, per agent, queue or channel."""
+    """Backlog, first-response and resolution times, SLA compliance and CSAT, per agent, queue or channel.
+
+    `as_of`: what was known then (event time). `from` / `to`: which tickets count, half-open [from, to) by
+    when each ticket was opened; each is then taken in its state at `as_of`. `assignee_id`: one agent's
+    tickets (by the ticket's assignee at `as_of`)."""
     async with uow:
         figures = await service_figures_as_of(uow=uow, principal=principal, as_of=as_of or clock(),
                                               group_by=group_by, queue_id=queue_id, channel=channel,
-                                              account={"region": region, "industry": industry, "size": size})
+                                              account={"region": region, "industry": industry, "size": size},
+                                              period=period, assignee_id=assignee_id)
+        figures = with_period(figures, period)
     if format == "json":
         return json_response(figures)
     rows = [[row["key"] or "", *_flat(row)] for row in [*figures["rows"], figures["total"]]]

@@ -13,7 +13,8 @@ Histogram = dict[float | None, int]
 
 
 async def service_from_counters(*, uow: UnitOfWork, principal: Principal, at: datetime, group_by: str,
-                                queue_id: str | None, channel: str | None) -> dict:
+                                queue_id: str | None, channel: str | None,
+                                assignee_id: str | None = None) -> dict:
     """The same figures as `service_figures` over the facts known at `at` (naive UTC)."""
 
     def on_groups(table) -> list:
@@ -22,6 +23,8 @@ async def service_from_counters(*, uow: UnitOfWork, principal: Principal, at: da
             conditions.append(table.c.queue_id == queue_id)
         if channel is not None:
             conditions.append(table.c.channel == channel)
+        if assignee_id is not None:
+            conditions.append(table.c.assignee_id == assignee_id)
         return conditions
 
     sums = await sums_as_of(uow, SPEC, at, group=GROUPS.get(group_by),

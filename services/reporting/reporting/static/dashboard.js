@@ -14,7 +14,7 @@ const TEXT = {
     backlog: "Open tickets", firstResponseSla: "First response within SLA", resolutionSla: "Resolved within SLA",
     csat: "CSAT (1–5)", reps: "Reps", rep: "Rep", speed: "Hours to first contact", deals: "Deals",
     wonAmount: "Won", orderedAmount: "Ordered", unassigned: "unassigned", target: "Yearly target",
-    attainment: "Attainment",
+    attainment: "Attainment", prospects: "Prospects verified",
     revenueTrend: "Revenue per month", paretoTitle: "Customers by revenue (80/20)",
     paretoNote: "{n} of {total} customers ({share}) bring {value} of the revenue",
   },
@@ -30,7 +30,7 @@ const TEXT = {
     backlog: "未结工单", firstResponseSla: "首次响应达标率", resolutionSla: "解决达标率",
     csat: "满意度（1–5）", reps: "销售业绩", rep: "销售", speed: "首次联系（小时）", deals: "商机",
     wonAmount: "赢单金额", orderedAmount: "订单金额", unassigned: "未分配", target: "年度目标",
-    attainment: "目标完成率",
+    attainment: "目标完成率", prospects: "已验证的潜在客户",
     revenueTrend: "每月收入", paretoTitle: "客户收入分布（二八法则）",
     paretoNote: "{total} 个客户中的 {n} 个（{share}）贡献了 {value} 的收入",
   },
@@ -118,6 +118,9 @@ function render(data) {
   $("total-captured").textContent = data.funnel.captured;
   $("total-converted").textContent = data.funnel.converted;
   $("total-rate").textContent = percent(data.funnel.rates.overall);
+  const prospects = data.prospects || { imported: 0, verified: 0, conversion_rate: null };
+  $("total-prospects").textContent = `${prospects.verified} / ${prospects.imported}`;
+  $("prospect-rate").textContent = prospects.imported ? percent(prospects.conversion_rate) : "";
   if (changed) { $("total-captured").classList.remove("flash"); void $("total-captured").offsetWidth; $("total-captured").classList.add("flash"); }
   renderSources(data.leads_by_source);
   renderFunnel(data.funnel);

@@ -1,0 +1,1 @@
+"""Prospects: people imported from purchased lists, and how many were verified into leads."""
