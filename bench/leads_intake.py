@@ -58,9 +58,21 @@ async def trivial_ready() -> dict:
     return {"status": "ready"}
 
 
+class Server:
+    """A running server process: its base URL and the CPU time it has used."""
+
+    def __init__(self, url: str, pid: int):
+        self.url, self.pid = url, pid
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds of the process so far (all its threads), from /proc."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.asynccontextmanager
 async def server(app: str, env: dict[str, str]):
-    """One uvicorn worker in its own process; yields its base URL once it answers /readyz."""
+    """One uvicorn worker in its own process; yields it (`Server`) once it answers /readyz."""
     port = free_port()
     factory = ["--factory"] if app.startswith("leads.") else []
     process = await asyncio.create_subprocess_exec(
@@ -90,7 +102,7 @@ async def server(app: str, env: dict[str, str]):
                 await asyncio.sleep(0.1)
             else:
                 raise RuntimeError(f"{app} did not become ready")
-        yield url
+        yield Server(url, process.pid)
     finally:
         process.terminate()
         await process.wait()
@@ -151,6 +163,13 @@ def body(i: int, run: str) -> dict[str, str]:
         "message": "please call me about pricing",
         "utm_source": "bench",
     }
+
+
+async def measured_loop(target: Server, path: str, seconds: float, concurrency: int):
+    """`closed_loop` on the target, with the CPU time its process spent per request meanwhile."""
+    before = target.cpu_s()
+    rate, latencies = await closed_loop(target.url, path, seconds, concurrency)
+    return rate, latencies, (target.cpu_s() - before) / max(1, len(latencies))
 
 
 async def closed_loop(url: str, path: str, seconds: float, concurrency: int) -> tuple[float, list[float]]:
@@ -236,9 +255,10 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if len(values) > 1 else 0.0
 
 
-def line(label: str, rate: float, latencies: list[float]) -> str:
+def line(label: str, rate: float, latencies: list[float], cpu: float | None = None) -> str:
     p50, p99 = pct(latencies, 50), pct(latencies, 99)
-    return f"{label:<28} {rate:>8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms"
+    server_cpu = "" if cpu is None else f"   server CPU {cpu * 1e6:5.0f} us/req"
+    return f"{label:<28} {rate:>8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms{server_cpu}"
 
 
 async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw_rate: float) -> None:
@@ -253,17 +273,22 @@ async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw_r
     web = {"LEADS_CONSUME": "false", "LEADS_OUTBOX__RELAY": "false"}  # takes posts, publishes nothing
     relay = {"LEADS_OUTBOX__POLL_INTERVAL_S": "0.02"}  # learns of the web worker's commits by polling
     intake_db = {**env, "LEADS_DATABASE_URL": urls[0]}
-    async with server("leads.main:create_app", {**intake_db, **web}) as url:
+    async with server("leads.main:create_app", {**intake_db, **web}) as target:
+        url = target.url
         path = await new_form(url)
-        async with server("leads.main:create_app", {**intake_db, **relay, "LEADS_CONSUME": "false"}):
+        async with server("leads.main:create_app", {**intake_db, **relay, "LEADS_CONSUME": "false"}) as relaying:
             await closed_loop(url, path, 1, args.concurrency)  # warm up
-            rate, latencies = await closed_loop(url, path, args.seconds, args.concurrency)
+            relay_before = relaying.cpu_s()
+            rate, latencies, cpu = await measured_loop(target, path, args.seconds, args.concurrency)
+            relay_cpu = (relaying.cpu_s() - relay_before) / max(1, len(latencies))
             ratio = f"   ratio {rate / raw_rate:.2f}x (target >= 0.6x)"
-            print(line(f"leads intake on {label}", rate, latencies) + ratio)
+            print(line(f"leads intake on {label}", rate, latencies, cpu) + ratio)
+            print(f"  the relay process meanwhile: {relay_cpu * 1e6:.0f} us CPU per post")
             fixed, _ = await open_loop(url, path, args.rate, args.seconds / 2)
             print(line(f"  at {args.rate:.0f}/s (open loop)", args.rate, fixed) + "   (target p99 <= 50 ms)")
     pipeline_db = {**env, "LEADS_DATABASE_URL": urls[1]}
-    async with server("leads.main:create_app", {**pipeline_db, **web}) as url:
+    async with server("leads.main:create_app", {**pipeline_db, **web}) as target:
+        url = target.url
         path = await new_form(url)
         async with server("leads.main:create_app", {**pipeline_db, **relay}):  # processing + relay
             _, probe = await open_loop(url, path, 1, 1)  # queued behind the first phase's submissions
@@ -288,11 +313,11 @@ async def main(args) -> None:
     tansu = TansuBroker(free_port()).start()
     try:
         await ensure_topics(tansu.bootstrap_servers)
-        async with server("leads_intake:trivial_app", {}) as url:
-            path = "/forms/x/submissions"
+        async with server("leads_intake:trivial_app", {}) as target:
+            url, path = target.url, "/forms/x/submissions"
             await closed_loop(url, path, 1, args.concurrency)
-            raw_rate, raw = await closed_loop(url, path, args.seconds, args.concurrency)
-            print(line("trivial FastAPI POST (raw)", raw_rate, raw))
+            raw_rate, raw, cpu = await measured_loop(target, path, args.seconds, args.concurrency)
+            print(line("trivial FastAPI POST (raw)", raw_rate, raw, cpu))
             fixed, _ = await open_loop(url, path, args.rate, args.seconds / 2)
             print(line(f"  at {args.rate:.0f}/s (open loop)", args.rate, fixed))
         with tempfile.TemporaryDirectory() as tmp:

@@ -10,7 +10,7 @@ class IntakeSettings(BaseModel):
     """The public intake's protections (`LEADS_INTAKE__*`)."""
 
     max_body_bytes: int = 64 * 1024
-    per_ip_limit: str = "60/minute"  # the `limits` notation, a moving window per client address
+    per_ip_limit: str = "60/minute"  # the `limits` notation, a sliding window per client address
     per_form_limit: str = "100/second"  # the default of a form without its own `rate_limit`
     track_per_ip_limit: str = "600/minute"
     trust_forwarded_for: bool = False  # only behind a proxy that sets X-Forwarded-For

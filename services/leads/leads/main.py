@@ -41,6 +41,7 @@ from leads.forms.batch import IntakeWriter
 from leads.forms.cache import FormCache
 from leads.forms.fastpath import IntakeFastPath
 from leads.forms.intake import IntakeLimiter
+from leads.forms.stores import open_store
 from leads.lifecycle import handlers as lifecycle_handlers
 from leads.lifecycle.api import router as lifecycle_router
 from leads.lifecycle.api import teams
@@ -127,5 +128,6 @@ def create_app(settings: LeadsSettings | None = None, clock: Callable[[], dateti
     app.state.limiter = IntakeLimiter(intake.per_ip_limit, intake.per_form_limit, intake.track_per_ip_limit)
     app.state.clock = clock
     app.state.forms = FormCache()
-    app.state.intake = IntakeWriter(app.state.ctx.uow)
+    ctx = app.state.ctx
+    app.state.intake = IntakeWriter(open_store(ctx.engine, spec.tables), spec.name, ctx.wake.set, ctx.uow)
     return app

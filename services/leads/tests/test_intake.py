@@ -270,7 +270,7 @@ async def test_one_group_commit_dedupes_each_post_within_its_own_window(app_clie
     """A post of a year ago (a backdated demo post) and a live one with the same fields, in one commit:
     two submissions, each a duplicate only of what came within ten minutes of it."""
     from leads.forms import service as forms
-    from leads.forms.batch import Post, receive_batch
+    from leads.forms.batch import Post
     from leads.forms.domain import Posted
 
     app = app_client[0]
@@ -283,9 +283,8 @@ async def test_one_group_commit_dedupes_each_post_within_its_own_window(app_clie
         return Post(form=view, posted=Posted(fields=dict(fields)), idempotency_key=None,
                     quarantine_reason=None, client_ip="127.0.0.1", now=moment)
 
-    async with app.state.ctx.uow() as uow:
-        first = await receive_batch(uow=uow, posts=[at(now - timedelta(days=365)), at(now)])
+    store = app.state.intake.write_batch
+    first = await store([at(now - timedelta(days=365)), at(now)])
     assert [duplicate for _, duplicate in first] == [False, False] and first[0][0] != first[1][0]
-    async with app.state.ctx.uow() as uow:
-        again = await receive_batch(uow=uow, posts=[at(now + timedelta(minutes=1))])
+    again = await store([at(now + timedelta(minutes=1))])
     assert again == [(first[1][0], True)]  # the live one, not the one of a year ago

@@ -38,18 +38,7 @@ class UnitOfWork:
         """Queue an event to be written to the outbox in this transaction; stamps the producer."""
         if event.producer == "unknown":
             event = event.model_copy(update={"producer": self.producer})
-        self._outbox_rows.append(
-            {
-                "event_id": str(event.event_id),
-                "topic": event.topic,
-                "aggregate_type": event.aggregate_type,
-                "aggregate_id": event.aggregate_id,
-                "event_type": event.event_type,
-                "payload": event.model_dump_json(),
-                "headers": event.headers(),
-                "created_at": utcnow(),
-            }
-        )
+        self._outbox_rows.append(outbox_row(event))
         return event
 
     async def commit(self) -> None:
@@ -101,6 +90,25 @@ class UnitOfWork:
                 processed_at=utcnow(),
             )
         )
+
+
+OUTBOX_KEYS = (
+    "event_id", "topic", "aggregate_type", "aggregate_id", "event_type", "payload", "headers", "created_at",
+)
+
+
+def outbox_row(event: Event) -> dict:
+    """The outbox row of an event (its producer already stamped)."""
+    return {
+        "event_id": str(event.event_id),
+        "topic": event.topic,
+        "aggregate_type": event.aggregate_type,
+        "aggregate_id": event.aggregate_id,
+        "event_type": event.event_type,
+        "payload": event.model_dump_json(),
+        "headers": event.headers(),
+        "created_at": utcnow(),
+    }
 
 
 def inbox_rows(events: Iterable[Event], consumer: str) -> list[dict]:

@@ -9,13 +9,11 @@ from datetime import datetime
 from types import SimpleNamespace
 from uuid import uuid4
 
-from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from crm_shared.messaging.uow import UnitOfWork
+from crm_shared.messaging.uow import UnitOfWork, outbox_row
 from crm_shared.shutdown import stop_task
 from leads.forms.domain import Posted, fingerprint
-from leads.forms.models import Submission
 from leads.forms.service import DEDUPE_WINDOW, idempotency_key_of, receive_submission, received_event
 
 log = logging.getLogger(__name__)
@@ -33,50 +31,56 @@ class Post:
     now: datetime
 
 
-async def receive_batch(*, uow: UnitOfWork, posts: list[Post]) -> list[tuple[str, bool]]:
-    """Store every new post with its event in one transaction; (submission id, was already there) each."""
-    prints = [fingerprint(p.form.id, p.posted) for p in posts]
-    keys = [
-        idempotency_key_of(p.form.id, p.idempotency_key, fp, p.now)
-        for p, fp in zip(posts, prints, strict=True)
-    ]
-    by_key = dict(
-        (
-            await uow.session.execute(
-                select(Submission.idempotency_key, Submission.id).where(Submission.idempotency_key.in_(keys))
-            )
-        ).all()
-    )
-    since = min(p.now for p in posts) - DEDUPE_WINDOW
-    recent = await uow.session.execute(
-        select(Submission.form_id, Submission.fingerprint, Submission.id, Submission.received_at).where(
-            Submission.fingerprint.in_(set(prints)), Submission.received_at >= since
-        )
-    )
+@dataclass(frozen=True)
+class Prepared:
+    """A post with its unique key, fingerprint, submission row and outbox row, ready to be stored."""
+
+    post: Post
+    key: str
+    print_: str
+    row: dict
+    event: dict
+
+
+def prepare(posts: list[Post], producer: str) -> list[Prepared]:
+    """Each post's key, fingerprint, row and `leads.submission.received` outbox row."""
+    out = []
+    for post in posts:
+        print_ = fingerprint(post.form.id, post.posted)
+        key = idempotency_key_of(post.form.id, post.idempotency_key, print_, post.now)
+        row = new_row(post, key, print_)
+        event = received_event(post.form, SimpleNamespace(**row), producer=producer)
+        out.append(Prepared(post, key, print_, row, outbox_row(event)))
+    return out
+
+
+def decide(batch: list[Prepared], found) -> tuple[list[tuple[str, bool]], list[Prepared]]:
+    """(submission id, was already there) per post, and the posts to insert. `found`: the stored
+    (idempotency key, form id, fingerprint, submission id, received at) rows matching the batch's keys or
+    fingerprints. A post is already there when its key is, or the same form and fields came within the
+    dedupe window of its own time (one group commit may hold posts of different times, a backdated demo
+    post say); a later post of the batch dedupes against an earlier one."""
+    by_key: dict[str, str] = {}
     by_print: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
-    for form_id, fp, sid, received_at in recent:
-        by_print.setdefault((form_id, fp), []).append((received_at, sid))
-    results, rows = [], []
-    for post, print_, key in zip(posts, prints, keys, strict=True):
-        existing = by_key.get(key) or _within_window(by_print.get((post.form.id, print_), ()), post.now)
+    for key, form_id, print_, submission_id, received_at in found:
+        by_key[key] = submission_id
+        by_print.setdefault((form_id, print_), []).append((received_at, submission_id))
+    results, new = [], []
+    for item in batch:
+        post = item.post
+        stored = by_print.setdefault((post.form.id, item.print_), [])
+        existing = by_key.get(item.key) or _within_window(stored, post.now)
         if existing:
             results.append((existing, True))
             continue
-        row = new_row(post, key, print_)
-        rows.append(row)
-        uow.emit(received_event(post.form, SimpleNamespace(**row)))
-        by_key[key] = row["id"]
-        by_print.setdefault((post.form.id, print_), []).append((post.now, row["id"]))
-        results.append((row["id"], False))
-    if rows:  # one multi-row INSERT (Core, not the ORM's unit of work: this is the hot path)
-        await uow.session.execute(insert(Submission.__table__), rows)
-    await uow.commit()
-    return results
+        new.append(item)
+        by_key[item.key] = item.row["id"]
+        stored.append((post.now, item.row["id"]))
+        results.append((item.row["id"], False))
+    return results, new
 
 
-def _within_window(stored: list[tuple[datetime, str]] | tuple, now: datetime) -> str | None:
-    """The submission of the same form and fields received within the dedupe window of `now` (each
-    post's own: one group commit may hold posts of different times, a backdated demo post say)."""
+def _within_window(stored: list[tuple[datetime, str]], now: datetime) -> str | None:
     return next((sid for received_at, sid in stored if abs(received_at - now) <= DEDUPE_WINDOW), None)
 
 
@@ -98,22 +102,29 @@ def new_row(post: Post, key: str, print_: str) -> dict:
         "visitor_id": posted.visitor_id,
         "client_ip": post.client_ip,
         "received_at": post.now,
-        "lead_id": None,
-        "processed_at": None,
-        "released_by": None,
     }
 
 
 class IntakeWriter:
-    """Queues checked posts and stores whatever is waiting in one transaction (group commit)."""
+    """Queues checked posts and stores whatever is waiting in one transaction (group commit) through
+    `store` (`leads.forms.stores`); a batch that fails is retried one post at a time through the ORM use
+    case, so one bad post fails alone."""
 
-    def __init__(self, uow_factory: Callable[[], UnitOfWork], max_batch: int = 500):
+    def __init__(
+        self,
+        store,  # a CoreStore or SQLiteStore: `async write(list[Prepared]) -> results`, `close()`
+        producer: str,
+        on_commit: Callable[[], None],
+        uow_factory: Callable[[], UnitOfWork],
+        max_batch: int = 500,
+    ):
+        self.store, self.producer, self.on_commit = store, producer, on_commit
         self.uow_factory, self.max_batch = uow_factory, max_batch
         self._waiting: list[tuple[Post, asyncio.Future]] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
 
-    async def store(self, post: Post) -> tuple[str, bool]:
+    async def submit(self, post: Post) -> tuple[str, bool]:
         """Store the post (with others); returns once it is committed."""
         if self._task is None or self._task.done():
             # a context of its own: not the first post's (a backdated demo request's clock, say)
@@ -125,9 +136,16 @@ class IntakeWriter:
         self._wake.set()
         return await future
 
+    async def write_batch(self, posts: list[Post]) -> list[tuple[str, bool]]:
+        """Store these posts in one transaction, now (no retry)."""
+        results = await self.store.write(prepare(posts, self.producer))
+        self.on_commit()
+        return results
+
     async def stop(self) -> None:
         """Stop the writer (the server has stopped taking requests)."""
         await stop_task(self._task)
+        await self.store.close()
 
     async def _run(self) -> None:
         while True:
@@ -140,8 +158,7 @@ class IntakeWriter:
     async def _write(self, batch: list[tuple[Post, asyncio.Future]]) -> None:
         posts = [post for post, _ in batch]
         try:
-            async with self.uow_factory() as uow:
-                results: list = await receive_batch(uow=uow, posts=posts)
+            results: list = await self.write_batch(posts)
         except Exception as error:  # noqa: BLE001 - retried one by one, so one bad post fails alone
             if len(posts) == 1 and not isinstance(error, IntegrityError):
                 results = [error]

@@ -1,11 +1,13 @@
 """The public post: protections in order of cost, then one durable append, then the answer."""
 
+from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import ClientDisconnect
+from starlette.types import Scope
 
 from crm_shared.messaging.uow import UnitOfWork
 from leads.forms import service
@@ -21,8 +23,9 @@ PROBLEM = "application/problem+json"
 async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Response:
     """Check, store once, and answer a form post (303 for a browser, 202 for an API client)."""
     state, settings = request.app.state, request.app.state.settings
-    lang, path = language(request.headers.get("accept-language")), request.url.path
-    ip = client_ip(request, settings.intake.trust_forwarded_for)
+    headers = _headers(request.scope)  # one pass over the raw headers; a dozen lookups follow
+    lang, path = language(headers.get("accept-language")), request.scope["path"]
+    ip = _client_ip(request, headers, settings.intake.trust_forwarded_for)
     if (wait := await state.limiter.check_ip("submit", ip)) is not None:
         return _problem(
             429,
@@ -43,28 +46,27 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
                 path,
                 headers={"Retry-After": str(wait)},
             )
-        if not origin_allowed(list(form.allowed_origins), request.headers.get("origin")):
+        if not origin_allowed(list(form.allowed_origins), headers.get("origin")):
             return _problem(403, "Forbidden", "This origin may not post to this form.", path)
-        raw = await parse_body(request.headers, await read_capped(request, settings.intake.max_body_bytes))
+        raw = await parse_body(headers, await read_capped(request, headers, settings.intake.max_body_bytes))
         now = state.clock()
         spam = spam_reason(raw, form.honeypot_field, form.min_fill_seconds, int(now.timestamp() * 1000))
         posted = split_post(raw, form.field_mapping, form.honeypot_field)
-        posted.visitor_id = (request.cookies.get(settings.intake.visitor_cookie) or posted.visitor_id or "")[
-            :100
-        ] or None
-        posted.page_url = (posted.page_url or request.headers.get("referer") or "")[:2000] or None
+        cookie = request.cookies.get(settings.intake.visitor_cookie) if "cookie" in headers else None
+        posted.visitor_id = (cookie or posted.visitor_id or "")[:100] or None
+        posted.page_url = (posted.page_url or headers.get("referer") or "")[:2000] or None
         posted.referrer = (posted.referrer or "")[:2000] or None
         if spam is None:
             errors = validate(
                 raw, posted, list(form.required_fields), form.field_mapping, settings.default_region, lang
             )
             if errors:
-                return _invalid(errors, lang, path, form.error_url if _is_browser(request) else None)
-        submission_id, duplicate = await state.intake.store(
+                return _invalid(errors, lang, path, form.error_url if _is_browser(headers) else None)
+        submission_id, duplicate = await state.intake.submit(
             Post(
                 form=form,
                 posted=posted,
-                idempotency_key=_key(request),
+                idempotency_key=(headers.get("idempotency-key", "").strip()[:200] or None),
                 quarantine_reason=spam,
                 client_ip=ip,
                 now=now,
@@ -97,30 +99,34 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
             path,
             headers={"Retry-After": "1"},
         )
-    if _is_browser(request):
+    if _is_browser(headers):
         if form.thank_you_url:
             return RedirectResponse(form.thank_you_url, status_code=303)
         return HTMLResponse("<!doctype html><title>Thank you</title><p>Thank you.</p>", status_code=200)
-    return JSONResponse(
-        SubmissionAccepted(id=submission_id, duplicate=duplicate).model_dump(), status_code=202
-    )
+    accepted = SubmissionAccepted(id=submission_id, duplicate=duplicate)
+    return Response(accepted.model_dump_json(), status_code=202, media_type="application/json")
 
 
 def client_ip(request: Request, trust_forwarded_for: bool) -> str:
     """The caller's address (the first X-Forwarded-For hop only behind a trusted proxy)."""
-    forwarded = request.headers.get("x-forwarded-for")
+    return _client_ip(request, request.headers, trust_forwarded_for)
+
+
+def _client_ip(request: Request, headers: Mapping[str, str], trust_forwarded_for: bool) -> str:
+    forwarded = headers.get("x-forwarded-for")
     if trust_forwarded_for and forwarded:
         return forwarded.split(",")[0].strip()[:64]
-    return request.client.host if request.client else "unknown"
+    client = request.scope.get("client")
+    return client[0] if client else "unknown"
 
 
-def _key(request: Request) -> str | None:
-    key = request.headers.get("idempotency-key", "").strip()
-    return key[:200] or None
+def _headers(scope: Scope) -> dict[str, str]:
+    """The request's headers by lower-case name (the first of repeated ones, as Starlette's `get`)."""
+    return {name.decode("latin-1"): value.decode("latin-1") for name, value in reversed(scope["headers"])}
 
 
-def _is_browser(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "")
+def _is_browser(headers: Mapping[str, str]) -> bool:
+    return "text/html" in headers.get("accept", "")
 
 
 def _invalid(errors: list[FieldError], lang: str, path: str, error_url: str | None) -> Response:

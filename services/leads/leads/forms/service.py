@@ -114,10 +114,11 @@ async def receive_submission(
 
 
 def received_event(
-    form: WebForm | FormView, submission: Submission, released: bool = False
+    form: WebForm | FormView, submission: Submission, released: bool = False, producer: str = "unknown"
 ) -> SubmissionReceivedV1:
     """The event of a stored (or released) submission."""
     return SubmissionReceivedV1(
+        producer=producer,
         aggregate_id=submission.id,
         occurred_at=submission.received_at,
         form_id=form.id,

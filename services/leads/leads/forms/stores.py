@@ -1,0 +1,171 @@
+"""Where a group commit of the public intake goes: one dedupe query, two inserts and a commit per batch.
+
+The intake is the hot path (thousands of posts a second on one worker), so a batch does not go through
+the ORM: the inserts are compiled once and the rows reach the driver as tuples made by the columns' own
+bind processors (`crm_shared.driver_insert`: the stored bytes are the ORM's).
+
+- `SQLiteStore` owns one stdlib `sqlite3` connection on a thread of its own and runs a whole batch there
+  in one call: a single hand-over per batch (aiosqlite would hand over several times per statement), and
+  SQLite's own work runs with the GIL released, beside the event loop. A lock held by another writer is
+  waited for on that thread (busy timeout), not on the event loop. Its errors are raised as SQLAlchemy's
+  (`IntegrityError`, `OperationalError`), as the rest of the service expects.
+- `CoreStore` runs the batch on a Core connection of the service's engine (PostgreSQL, or an in-memory
+  SQLite database that a second connection would not see).
+"""
+
+import asyncio
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from crm_shared.checkpoint import AUTOCHECKPOINT_PAGES
+from crm_shared.db import SQLITE_PRAGMAS, is_sqlite
+from crm_shared.driver_insert import DriverInsert, bind_processor
+from crm_shared.messaging.tables import MessagingTables
+from crm_shared.messaging.uow import OUTBOX_KEYS
+from leads.forms.batch import Prepared, decide
+from leads.forms.models import Submission
+from leads.forms.service import DEDUPE_WINDOW
+
+SUBMISSION_KEYS = (
+    "id",
+    "form_id",
+    "idempotency_key",
+    "fingerprint",
+    "status",
+    "quarantine_reason",
+    "fields",
+    "custom_fields",
+    "utm",
+    "referrer",
+    "page_url",
+    "visitor_id",
+    "client_ip",
+    "received_at",
+)
+_TABLE = Submission.__table__
+
+
+def open_store(engine: AsyncEngine, tables: MessagingTables):
+    """The store for this engine's database."""
+    url = engine.url
+    if is_sqlite(str(url)) and url.database not in (None, "", ":memory:") and "mode=memory" not in str(url):
+        return SQLiteStore(engine, tables)
+    return CoreStore(engine, tables)
+
+
+def _since(batch: list[Prepared]) -> datetime:
+    return min(item.post.now for item in batch) - DEDUPE_WINDOW
+
+
+class CoreStore:
+    """A batch on a Core connection of the engine."""
+
+    def __init__(self, engine: AsyncEngine, tables: MessagingTables):
+        self.engine = engine
+        self.submissions = DriverInsert(_TABLE, SUBMISSION_KEYS)
+        self.outbox = DriverInsert(tables.outbox, OUTBOX_KEYS)
+
+    async def write(self, batch: list[Prepared]) -> list[tuple[str, bool]]:
+        """Store the new posts of the batch and commit; (submission id, was already there) each."""
+        c = _TABLE.c
+        async with self.engine.connect() as connection:
+            found = await connection.execute(
+                select(c.idempotency_key, c.form_id, c.fingerprint, c.id, c.received_at).where(
+                    or_(
+                        c.idempotency_key.in_([item.key for item in batch]),
+                        and_(
+                            c.fingerprint.in_({item.print_ for item in batch}), c.received_at >= _since(batch)
+                        ),
+                    )
+                )
+            )
+            results, new = decide(batch, found)
+            await self.submissions.run(connection, [item.row for item in new])
+            await self.outbox.run(connection, [item.event for item in new])
+            await connection.commit()
+        return results
+
+    async def close(self) -> None:
+        """Nothing of its own to close (the engine is the service's)."""
+
+
+class SQLiteStore:
+    """A batch in one call on a thread that owns its own connection to the service's SQLite file."""
+
+    def __init__(self, engine: AsyncEngine, tables: MessagingTables):
+        self.path = make_url(str(engine.url)).database
+        self.dialect = engine.dialect
+        self.submissions = DriverInsert(_TABLE, SUBMISSION_KEYS)
+        self.outbox = DriverInsert(tables.outbox, OUTBOX_KEYS)
+        self.since = bind_processor(_TABLE.c.received_at.type, self.dialect)
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="leads-intake-sqlite")
+        self._connection: sqlite3.Connection | None = None
+
+    async def write(self, batch: list[Prepared]) -> list[tuple[str, bool]]:
+        """Store the new posts of the batch and commit; (submission id, was already there) each."""
+        rows = self.submissions.tuples(self.dialect, [item.row for item in batch])
+        events = self.outbox.tuples(self.dialect, [item.event for item in batch])
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._thread, self._write, batch, rows, events)
+
+    async def close(self) -> None:
+        """Close the connection on its thread, then the thread."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._thread, self._close)
+        self._thread.shutdown(wait=False)
+
+    def _write(self, batch: list[Prepared], rows: list[tuple], events: list[tuple]) -> list[tuple[str, bool]]:
+        connection = self._connection or self._open()
+        keys, prints = [item.key for item in batch], sorted({item.print_ for item in batch})
+        query = (
+            "SELECT idempotency_key, form_id, fingerprint, id, received_at FROM submission WHERE "
+            f"idempotency_key IN ({_marks(keys)}) OR (fingerprint IN ({_marks(prints)}) AND received_at >= ?)"
+        )
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                found = connection.execute(query, (*keys, *prints, self.since(_since(batch)))).fetchall()
+                results, new = decide(batch, [(*row[:4], _aware(row[4])) for row in found])
+                if new:
+                    index = {id(item): n for n, item in enumerate(batch)}
+                    connection.executemany(
+                        self.submissions.sql(self.dialect), [rows[index[id(i)]] for i in new]
+                    )
+                    connection.executemany(self.outbox.sql(self.dialect), [events[index[id(i)]] for i in new])
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+        except sqlite3.IntegrityError as error:
+            raise IntegrityError("intake batch", None, error) from error
+        except sqlite3.Error as error:
+            raise OperationalError("intake batch", None, error) from error
+        return results
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=True)
+        for pragma in (*SQLITE_PRAGMAS, f"wal_autocheckpoint={AUTOCHECKPOINT_PAGES}"):
+            connection.execute(f"PRAGMA {pragma}")
+        self._connection = connection
+        return connection
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _marks(values: list) -> str:
+    return ",".join("?" * len(values))
+
+
+def _aware(text: str) -> datetime:
+    """A stored SQLite timestamp (UTC text) as an aware datetime."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
