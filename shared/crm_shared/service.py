@@ -146,7 +146,11 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
             await bounded(ctx.runtime.stop(), f"{spec.name}: stopping the Kafka clients", 40)
             await bounded(ctx.engine.dispose(), f"{spec.name}: closing the database pool")
 
-    app = FastAPI(title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan)
+    off = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
+    app = FastAPI(
+        title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan,
+        telemetry=None if settings.telemetry else off,
+    )
     app.state.ctx, app.state.settings = ctx, settings
     install_problem_handlers(app)
     for router in spec.routers:  # in the spec's order: routes are matched in order, hot paths first

@@ -13,6 +13,10 @@ class KafkaSettings(BaseModel):
 
     bootstrap_servers: str = "127.0.0.1:9092"
     fetch_max_wait_ms: int = 10
+    # how long one poll of the subscriber waits for records (they are handed over as soon as any
+    # arrive): when a poll comes back empty FastStream sleeps this long again, so fetch_max_wait_ms
+    # here spent 7% of a core per idle service (and as much of the broker's) on empty polls
+    poll_timeout_ms: int = 200
     max_batch: int = 500
     create_topics: bool = True
     replication_factor: int = 1
@@ -62,6 +66,9 @@ class BaseServiceSettings(BaseSettings):
     run_migrations: bool = True
     sqlite_checkpoint_interval_s: float = 1.0  # WAL checkpoints off the request path (checkpoint.py)
     demo_clock: bool = False  # X-Demo-Time backdates a request (crm_shared.democlock); development only
+    # FastAPI's own OpenTelemetry (spans, metrics, logs to the global providers): off unless asked for, as
+    # its per-request check for configured providers costs a few % of a hot path's CPU even with none
+    telemetry: bool = False
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> "BaseServiceSettings":

@@ -288,3 +288,20 @@ async def test_one_group_commit_dedupes_each_post_within_its_own_window(app_clie
     assert [duplicate for _, duplicate in first] == [False, False] and first[0][0] != first[1][0]
     again = await store([at(now + timedelta(minutes=1))])
     assert again == [(first[1][0], True)]  # the live one, not the one of a year ago
+
+
+async def test_two_workers_on_one_database_store_a_retried_post_once(app_client, form, broker):
+    """Another worker process on the same database takes the same post at the same time (a client
+    retrying through a load balancer): whichever commits first stores it, the other answers with its id.
+    On SQLite the intake's own connection waits for the other's write lock; on PostgreSQL both batches
+    may insert, one hits the unique key and is retried post by post. Either way one submission."""
+    first_app, first = app_client
+    settings = first_app.state.settings
+    async with running(leads_settings(settings.database_url, broker, consume=False)) as (_, second):
+        key = {"idempotency-key": f"twice-{uuid.uuid4().hex[:8]}"}
+        answers = await asyncio.gather(
+            *(post(c, form, {"mail": "lb@acme.com"}, headers=key) for c in [first, second] * 10)
+        )
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert sum(not a.json()["duplicate"] for a in answers) == 1
