@@ -1,10 +1,13 @@
 """Rebuild rate against raw aiokafka consumption, measured in the same run on a private Tansu broker.
 
-    .venv/bin/python bench/reporting_replay.py [--events 60000] [--postgres]
+    .venv/bin/python bench/reporting_replay.py [--events 60000] [--postgres] [--mix leads|crm] [--chunk N]
 
-Produces N lead events (captured, assigned, contacted: three per lead) to a broker of its own, reads them
-once with a bare aiokafka consumer (no decoding), then rebuilds the reporting projections from them into
-a fresh database with `reporting.rebuild`, and prints both rates and their ratio (target >= 0.3x).
+Produces N events to a broker of its own, reads them once with a bare aiokafka consumer (no decoding),
+then rebuilds the reporting projections from them into a fresh database with `reporting.rebuild`, and
+prints both rates and their ratio (target >= 0.3x). `--mix leads` (the default, the historical figure):
+lead events only (captured, assigned, contacted: three per lead). `--mix crm`: each lead's three events
+followed by a deal's (opened, moved to a later stage, won or lost, with a product line) and a ticket's
+(opened, answered, resolved), on their own topics: nine events per customer story.
 
 The schema is created first and timed on its own (a fixed cost, not a per-event one). Besides wall-clock
 rates it prints the CPU time this process spent per event on each side: on a loaded machine the wall
@@ -17,16 +20,23 @@ import contextlib
 import tempfile
 import time
 from datetime import timedelta
+from decimal import Decimal
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from crm_shared.events.base import utcnow
 from crm_shared.events.leads import LeadAssignedV1, LeadCapturedV1, LeadStatusChangedV1
+from crm_shared.events.sales import (
+    OpportunityLostV1,
+    OpportunityOpenedV1,
+    OpportunityStageChangedV1,
+    OpportunityWonV1,
+)
+from crm_shared.events.service_desk import TicketOpenedV1, TicketResolvedV1, TicketUpdatedV1
 from crm_shared.messaging.admin import ensure_topics
 from crm_shared.messaging.tansu import TansuBroker, free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing import DEFAULT_POSTGRES_URL, postgres_database
-from crm_shared.topics import LEADS_LEAD
 from reporting.config import ReportingSettings
 from reporting.rebuild.replay import prepare_database, replay
 
@@ -46,38 +56,86 @@ def lead_events(lead: int):
                               status="contacted", occurred_at=at + timedelta(hours=2))
 
 
-async def produce(bootstrap: str, count: int) -> None:
+def deal_events(story: int):
+    """A deal opened, moved to a later stage, then won or lost (one product line)."""
+    at = utcnow() - timedelta(days=story % 365, hours=-3)
+    owner, team, amount = f"rep-{story % 40}", f"team-{story % 6}", Decimal(1000 + story % 9000)
+    line = {"product": f"product-{story % 15}", "quantity": 1, "unit_price": amount, "amount": amount}
+    base = {"aggregate_id": f"O{story}", "name": f"Deal {story}", "account_id": f"A{story % 500}",
+            "owner_id": owner, "team_id": team, "pipeline_id": "p1", "forecast_category": "pipeline",
+            "amount": amount, "lines": [line], "source_type": "lead", "source_id": f"L{story}"}
+    yield OpportunityOpenedV1(**base, stage_id="s1", stage_name="Qualify", probability=10, occurred_at=at)
+    moved = {"from_stage_id": "s1", "from_stage_name": "Qualify", "to_stage_id": "s2",
+             "to_stage_name": "Demo", "seconds_in_previous_stage": 86400.0}
+    yield OpportunityStageChangedV1(**base, stage_id="s2", stage_name="Demo", probability=40, **moved,
+                                    occurred_at=at + timedelta(days=1))
+    won = story % 3 != 0
+    cls, target = (OpportunityWonV1, "won") if won else (OpportunityLostV1, "lost")
+    closed = at + timedelta(days=5)
+    yield cls(**{**base, "forecast_category": "closed"}, stage_id=target, stage_name=target.title(),
+              stage_type=target, status=target, probability=100 if won else 0, from_stage_id="s2",
+              from_stage_name="Demo", to_stage_id=target, to_stage_name=target.title(),
+              seconds_in_previous_stage=4 * 86400.0, closed_at=closed, occurred_at=closed,
+              close_reason=None if won else "price")
+
+
+def ticket_events(story: int):
+    """A ticket opened, answered within the hour, resolved the next day."""
+    opened = utcnow() - timedelta(days=story % 365, hours=-4)
+    answered, resolved = opened + timedelta(minutes=40), opened + timedelta(hours=26)
+    base = {"aggregate_id": f"K{story}", "subject": f"Help {story}",
+            "channel": ("phone", "email", "chat")[story % 3], "priority": "normal",
+            "queue_id": f"q{story % 4}", "assignee_id": f"agent-{story % 12}",
+            "account_id": f"A{story % 500}", "opened_at": opened, "first_response_target_minutes": 60,
+            "resolution_target_minutes": 1440}
+    yield TicketOpenedV1(**base, status="new", occurred_at=opened)
+    yield TicketUpdatedV1(**base, status="open", first_response_at=answered, occurred_at=answered)
+    yield TicketResolvedV1(**base, status="resolved", first_response_at=answered, resolved_at=resolved,
+                           csat_rating=None, occurred_at=resolved)
+
+
+def story_events(story: int, mix: str):
+    """The events of one customer story in the chosen mix."""
+    yield from lead_events(story)
+    if mix == "crm":
+        yield from deal_events(story)
+        yield from ticket_events(story)
+
+
+async def produce(bootstrap: str, count: int, mix: str = "leads") -> set[str]:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024,
                                 acks="all")
     await producer.start()
     try:
-        pending, sent, lead = [], 0, 0
+        pending, sent, story, topics = [], 0, 0, set()
         while sent < count:
-            for event in lead_events(lead):
+            for event in story_events(story, mix):
                 if sent == count:
                     break
                 key, value = event.aggregate_id.encode(), event.model_dump_json().encode()
                 headers = [(k, v.encode()) for k, v in event.headers().items()]  # as the outbox relay sends
-                pending.append(await producer.send(LEADS_LEAD.name, value, key=key, headers=headers))
+                pending.append(await producer.send(event.topic, value, key=key, headers=headers))
+                topics.add(event.topic)
                 sent += 1
-            lead += 1
+            story += 1
             if len(pending) >= 5000:
                 await asyncio.gather(*pending)
                 pending = []
         await asyncio.gather(*pending)
+        return topics
     finally:
         await producer.stop()
 
 
-async def raw_consume(bootstrap: str, count: int) -> tuple[float, float]:
+async def raw_consume(bootstrap: str, count: int, topics: set[str]) -> tuple[float, float]:
     """Wall and CPU seconds a bare consumer takes to read `count` records from every partition's start."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
                                 fetch_max_wait_ms=10, max_partition_fetch_bytes=4 * 1024 * 1024)
     await consumer.start()
     try:
         await consumer.topics()
-        numbers = consumer.partitions_for_topic(LEADS_LEAD.name)
-        partitions = [TopicPartition(LEADS_LEAD.name, p) for p in numbers]
+        partitions = [TopicPartition(topic, p) for topic in sorted(topics)
+                      for p in consumer.partitions_for_topic(topic)]
         consumer.assign(partitions)
         for tp in partitions:
             consumer.seek(tp, 0)
@@ -90,15 +148,15 @@ async def raw_consume(bootstrap: str, count: int) -> tuple[float, float]:
         await consumer.stop()
 
 
-async def main(count: int, use_postgres: bool, chunk: int) -> None:
+async def main(count: int, use_postgres: bool, chunk: int, mix: str) -> None:
     tansu = TansuBroker(free_port()).start()
     try:
         bootstrap = tansu.bootstrap_servers
         await ensure_topics(bootstrap)
         started = time.perf_counter()
-        await produce(bootstrap, count)
-        print(f"produced {count} events in {time.perf_counter() - started:.1f} s")
-        raw_s, raw_cpu = await raw_consume(bootstrap, count)
+        topics = await produce(bootstrap, count, mix)
+        print(f"produced {count} events ({mix} mix) in {time.perf_counter() - started:.1f} s")
+        raw_s, raw_cpu = await raw_consume(bootstrap, count, topics)
         async with contextlib.AsyncExitStack() as stack:
             if use_postgres:
                 url = await stack.enter_async_context(postgres_database(DEFAULT_POSTGRES_URL))
@@ -130,5 +188,7 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=60000)
     parser.add_argument("--postgres", action="store_true", help="rebuild into PostgreSQL instead of SQLite")
     parser.add_argument("--chunk", type=int, default=5000, help="records per rebuild transaction")
+    parser.add_argument("--mix", choices=("leads", "crm"), default="leads",
+                        help="lead events only (default), or leads, deals and tickets")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk))
+    asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix))

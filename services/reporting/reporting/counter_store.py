@@ -18,8 +18,11 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from json.encoder import encode_basestring_ascii as _quote
+from math import isfinite
+from operator import itemgetter
 
-from sqlalchemy import Table, Text, and_, bindparam, delete, select, text
+from sqlalchemy import Table, Text, and_, any_, bindparam, delete, literal_column, select, text
 from sqlalchemy.dialects import postgresql
 
 from crm_shared.db import dialect_insert
@@ -32,6 +35,8 @@ _LOCK = text("SELECT pg_advisory_xact_lock(h) FROM (SELECT hashtextextended(k, 0
              " FROM unnest(:keys) AS k) AS ids ORDER BY h")
 _LOCK = _LOCK.bindparams(bindparam("keys", type_=postgresql.ARRAY(Text)))
 _TICK = timedelta(microseconds=1)
+_BUCKETS = bindparam("buckets", type_=postgresql.ARRAY(Text))
+_KEY_JSON = json.JSONEncoder(default=str).encode  # json.dumps(default=str) without an encoder per call
 
 
 @dataclass(frozen=True)
@@ -61,35 +66,75 @@ def changes(spec: Spec, record_id: str, facts: list[dict]) -> list[dict]:
     facts = sorted(facts, key=lambda f: f["occurred_at"])
     names = (*spec.dims, *spec.key)
     rows, before, seq = [], {}, 0
+    zero = [0] * len(spec.sums)
     for index, fact in enumerate(facts):
         at = fact["occurred_at"]
         if index + 1 < len(facts) and facts[index + 1]["occurred_at"] == at:
             continue  # the state once every fact of this instant is known
         now = spec.measures(facts[: index + 1])
-        for key in sorted(set(before) | set(now), key=repr):
-            new, old = now.get(key, [0] * len(spec.sums)), before.get(key, [0] * len(spec.sums))
-            change = [a - b for a, b in zip(new, old, strict=True)]
+        changed = []
+        for key in before.keys() | now.keys():
+            change = [a - b for a, b in zip(now.get(key, zero), before.get(key, zero), strict=True)]
             if any(change):
-                named = {**dict(zip(names, key, strict=True)), **dict(zip(spec.sums, change, strict=True))}
-                rows.append({"kind": spec.kind, "record_id": record_id, "seq": seq, "at": at, **named})
-                seq += 1
+                changed.append((repr(key), key, change))
+        for _, key, change in sorted(changed, key=_first):  # numbered in the order of the keys' reprs
+            row = {"kind": spec.kind, "record_id": record_id, "seq": seq, "at": at}
+            row.update(zip(names, key, strict=True))
+            row.update(zip(spec.sums, change, strict=True))
+            rows.append(row)
+            seq += 1
         before = now
     return rows
 
 
+def _first(item: tuple) -> str:
+    return item[0]
+
+
 def summed(spec: Spec, deltas: Iterable[dict], per_day: bool = False, sign: int = 1) -> dict[str, dict]:
-    """Changes summed per totals row (or per day row), keyed by bucket."""
+    """Changes summed per totals row (or per day row), keyed by bucket (a digest of the row's key values,
+    made once per distinct key: the values' types are part of the memo's key, as 1 and 1.0 digest apart)."""
     names = (*spec.dims, *spec.key)
+    columns = ("bucket", "day", *names) if per_day else ("bucket", *names)
+    get = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    zeros = (0,) * len(spec.sums)
     result: dict[str, dict] = {}
+    rows_of: dict[tuple, dict] = {}
     for row in deltas:
-        key = {name: row[name] for name in names}
+        key = get(row)
         if per_day:
-            key = {"day": day_of(row["at"]), **key}
-        bucket = hashlib.sha256(json.dumps(list(key.values()), default=str).encode()).hexdigest()
-        into = result.setdefault(bucket, {"bucket": bucket, **key, **dict.fromkeys(spec.sums, 0)})
+            key = (day_of(row["at"]), *key)
+        memo = (key, tuple(map(type, key)))
+        into = rows_of.get(memo)
+        if into is None:
+            bucket = hashlib.sha256(key_json(key).encode()).hexdigest()
+            into = result.get(bucket)
+            if into is None:
+                into = result[bucket] = dict(zip(columns, (bucket, *key), strict=True))
+                into.update(zip(spec.sums, zeros, strict=True))
+            rows_of[memo] = into
         for name in spec.sums:
             into[name] += sign * row[name]
     return result
+
+
+def key_json(values: tuple) -> str:
+    """`json.dumps(list(values), default=str)`, made faster for the types keys hold (text, None, whole and
+    finite numbers, dates); any other value goes through the encoder itself."""
+    parts = []
+    for value in values:
+        kind = type(value)
+        if kind is str:
+            parts.append(_quote(value))
+        elif value is None:
+            parts.append("null")
+        elif kind is float and isfinite(value) or kind is int:
+            parts.append(repr(value))
+        elif kind is date:
+            parts.append(f'"{value.isoformat()}"')
+        else:
+            return _KEY_JSON(list(values))
+    return f"[{', '.join(parts)}]"
 
 
 async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
@@ -137,13 +182,21 @@ async def add_sums(uow: UnitOfWork, table: Table, rows: list[dict], sums: tuple[
     added = {name: table.c[name] + insert.excluded[name] for name in sums}
     upsert = insert.on_conflict_do_update(index_elements=[table.c.bucket], set_=added)
     await execute_many(uow.session, upsert, rows)
+    # the rows left at zero among these: PostgreSQL takes every bucket as one array parameter, SQLite one
+    # bucket a row in one executemany (an IN list of 500 binds costs more to render than to run)
+    zero = and_(*(table.c[name] == literal_column("0") for name in sums))
     buckets = [row["bucket"] for row in rows]
-    for start in range(0, len(buckets), 500):
-        zero = and_(*(table.c[name] == 0 for name in sums))
-        await uow.session.execute(delete(table).where(table.c.bucket.in_(buckets[start:start + 500]), zero))
+    if uow.session.bind.dialect.name == "postgresql":
+        drop = delete(table).where(table.c.bucket == any_(_BUCKETS), zero)
+        await uow.session.execute(drop, {"buckets": buckets})
+    else:
+        drop = delete(table).where(table.c.bucket == bindparam("gone"), zero)
+        await execute_many(uow.session, drop, [{"gone": bucket} for bucket in buckets])
 
 
 def _same(spec: Spec, old: list[dict], new: list[dict]) -> bool:
+    if len(old) != len(new):  # the usual case: new records, or records with new changes
+        return False
     names = ("record_id", "seq", "at", *spec.dims, *spec.key, *spec.sums)
 
     def key(row: dict) -> tuple:

@@ -26,6 +26,7 @@ from reporting.models import LeadCard, LeadFunnelDelta, LeadFunnelTotal, LeadSta
 
 DIMENSIONS = ("source", "campaign", "owner_id", "team_id", "region", "industry")
 _TOTAL_KEY = ("capture_month", "stage", *DIMENSIONS, "hours")
+_CARD_KEYS = ("lead_id", *DIMENSIONS)
 
 
 def capture_month(moment: datetime) -> str:
@@ -87,13 +88,14 @@ async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
         old.extend(dict(row._mapping) for row in found)
     stages: dict[str, dict[str, datetime]] = {}
     cards: dict[str, dict] = {}
+    fact_columns = (LeadStageFact.lead_id, LeadStageFact.stage, LeadStageFact.reached_at)
+    card_columns = [LeadCard.lead_id, *(getattr(LeadCard, name) for name in DIMENSIONS)]
     for chunk in _chunks(ids):
-        facts = select(LeadStageFact.__table__).where(LeadStageFact.lead_id.in_(chunk))
-        for row in await session.execute(facts):
-            stages.setdefault(row.lead_id, {})[row.stage] = row.reached_at
-        card_columns = [LeadCard.lead_id, *(getattr(LeadCard, name) for name in DIMENSIONS)]
+        for lead_id, stage, reached_at in await session.execute(
+                select(*fact_columns).where(LeadStageFact.lead_id.in_(chunk))):
+            stages.setdefault(lead_id, {})[stage] = reached_at
         for row in await session.execute(select(*card_columns).where(LeadCard.lead_id.in_(chunk))):
-            cards[row.lead_id] = dict(row._mapping)
+            cards[row[0]] = dict(zip(_CARD_KEYS, row, strict=True))
     new = [row for lead in ids if lead in cards for row in contributions(cards[lead], stages.get(lead, {}))]
     if _same(old, new):
         return
@@ -107,8 +109,8 @@ async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
 
 
 def _same(old: list[dict], new: list[dict]) -> bool:
-    if not old or not new:  # the usual case: new leads (or ones that still add nothing)
-        return not old and not new
+    if len(old) != len(new) or not old:  # the usual case: new leads (or ones that still add nothing)
+        return len(old) == len(new)
 
     def key(row: dict) -> tuple:
         return tuple(str(row[name]) for name in ("lead_id", "stage", "kind", "at", "captured_at", *DIMENSIONS,

@@ -17,14 +17,14 @@ from crm_shared.events.leads import (
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
 from reporting.leads.counters import refresh_leads
-from reporting.leads.funnel import MERGED, stages_reached, version
+from reporting.leads.funnel import MERGED, order_key, stages_reached, version
 from reporting.models import LeadCard, LeadsBySource, LeadStageFact
 from reporting.versions import utc_naive
 
 # each group of card columns, with the version column that says which event last set it
 _GROUPS = (("source", "campaign", "source_version"), ("owner_id", "team_id", "owner_version"),
            ("region", "industry", "profile_version"))
-_OWNED = LeadCapturedV1 | LeadAssignedV1 | LeadSnapshot | LeadConvertedV1
+_OWNED = (LeadCapturedV1, LeadAssignedV1, LeadSnapshot, LeadConvertedV1)
 _EMPTY = {name: "" if name.endswith("_version") else None for group in _GROUPS for name in group}
 
 
@@ -60,8 +60,11 @@ async def _count_sources(uow: UnitOfWork, captured: list[LeadCapturedV1]) -> Non
 
 def card_rows(events: Sequence[Event]) -> list[dict]:
     """One card row per lead: each column group from the lead's newest event that sets it (an empty
-    version where none of `events` does, which never overwrites a stored group)."""
-    cards: dict[str, dict] = {}
+    version where none of `events` does, which never overwrites a stored group).
+
+    Events are compared by `order_key`, which orders them as their `version` strings do; only the
+    winners' versions are formatted."""
+    newest: dict[str, list] = {}  # lead id -> (order key, event) setting the source, owner, profile groups
     for event in events:
         if not isinstance(event, _OWNED):
             continue
@@ -71,17 +74,36 @@ def card_rows(events: Sequence[Event]) -> list[dict]:
             or event.team_id is not None  # a conversion that names no owner leaves ownership as it was
         if not (sets_source or sets_owner):
             continue
-        at = version(event)
-        card = cards.get(event.aggregate_id)
-        if card is None:
-            card = cards[event.aggregate_id] = {"lead_id": event.aggregate_id, **_EMPTY}
-        if sets_source and at > card["source_version"]:
-            card.update(source=event.source, campaign=event.campaign, source_version=at)
-        if sets_owner and at > card["owner_version"]:
-            card.update(owner_id=event.owner_id, team_id=event.team_id, owner_version=at)
-        if snapshot and at > card["profile_version"]:
-            card.update(region=event.region, industry=event.industry, profile_version=at)
-    return sorted(cards.values(), key=lambda card: card["lead_id"])  # one lock order across replicas
+        at = order_key(event)
+        groups = newest.get(event.aggregate_id)
+        if groups is None:
+            groups = newest[event.aggregate_id] = [None, None, None]
+        for index, sets in enumerate((sets_source, sets_owner, snapshot)):
+            if sets and (groups[index] is None or at > groups[index][0]):
+                groups[index] = (at, event)
+    versions: dict[int, str] = {}  # one version string per winning event
+
+    def winner(event: Event) -> str:
+        found = versions.get(id(event))
+        if found is None:
+            found = versions[id(event)] = version(event)
+        return found
+
+    rows = []
+    for lead_id in sorted(newest):  # one lock order across replicas
+        source, owner, profile = newest[lead_id]
+        card = {"lead_id": lead_id, **_EMPTY}
+        if source is not None:
+            event = source[1]
+            card.update(source=event.source, campaign=event.campaign, source_version=winner(event))
+        if owner is not None:
+            event = owner[1]
+            card.update(owner_id=event.owner_id, team_id=event.team_id, owner_version=winner(event))
+        if profile is not None:
+            event = profile[1]
+            card.update(region=event.region, industry=event.industry, profile_version=winner(event))
+        rows.append(card)
+    return rows
 
 
 async def _set_cards(uow: UnitOfWork, events: Sequence[Event]) -> None:

@@ -10,6 +10,7 @@ won) or a loss of the deal.
 import json
 from datetime import timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.counter_store import Spec, refresh
@@ -23,6 +24,12 @@ FACT_COLUMNS = ("version", "occurred_at", "event_type", "owner_id", "team_id", "
                 "stage_type", "status", "probability", "amount", "from_stage_id", "seconds_in_previous_stage",
                 "close_reason")
 _MICROSECOND = timedelta(microseconds=1)
+
+
+@lru_cache(maxsize=4096)
+def stage_label(name: str, kind: str) -> str:
+    """The label of an "entered" measure: the stage's name and type as JSON (a pipeline has few stages)."""
+    return json.dumps([name, kind])
 
 
 def measures(known: list[dict]) -> dict[tuple, list[int]]:
@@ -51,7 +58,7 @@ def measures(known: list[dict]) -> dict[tuple, list[int]]:
             advanced.add(origin)
     for stage, facts in entered.items():
         first = min(facts, key=lambda f: f["version"])
-        add("entered", stage, label=json.dumps([first["stage_name"], first["stage_type"]]),
+        add("entered", stage, label=stage_label(first["stage_name"], first["stage_type"]),
             value=float(max(f["probability"] for f in facts)))
     for stage in advanced:
         add("advanced", stage)

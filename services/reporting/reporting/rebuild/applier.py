@@ -4,6 +4,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
@@ -38,15 +39,39 @@ class ChunkApplier:
         self.handlers, self.uow_factory = handlers, uow_factory
         self.stats = ApplyStats()
         self._one_by_one = BatchProcessor(handlers, uow_factory, self._reject, max_backoff_s=1.0)
+        # (topic, event_type header) -> the class to validate the value with, for the events handled here
+        self._classes = {(topic, event_type.encode()): REGISTRY[event_type]
+                         for topic, by_type in handlers.by_topic.items() for event_type in by_type
+                         if event_type in REGISTRY}
 
     async def apply(self, records: Sequence[ConsumerRecord]) -> None:
         """Apply every record once (the inbox drops what was applied before)."""
         await self.apply_decoded(records, self.decode(records))
 
     def decode(self, records: Sequence[ConsumerRecord]) -> list[Event]:
-        """The records' events this service handles (the rest are counted as ignored or rejected)."""
+        """The records' events this service handles (the rest are counted as ignored or rejected).
+
+        A record whose `event_type` header names an event handled on its topic goes straight from bytes
+        to that class (pydantic's JSON parser); one whose header names any other type is ignored undecoded,
+        as live consumption skips it; a record without the header takes the general path."""
         self.stats.read += len(records)
-        return [e for e in (self._decode(r) for r in records) if e is not None]
+        classes, events = self._classes, []
+        for record in records:
+            declared = next((value for key, value in record.headers if key == "event_type"), None)
+            if declared is None:
+                event = self._decode(record)
+                if event is not None:
+                    events.append(event)
+                continue
+            cls = classes.get((record.topic, declared))
+            if cls is None:
+                self.stats.ignored += 1
+                continue
+            try:
+                events.append(cls.model_validate_json(record.value))
+            except (ValidationError, TypeError):
+                self.stats.rejected += 1  # live consumption dead-letters it; the DLQ already holds it
+        return events
 
     async def apply_decoded(self, records: Sequence[ConsumerRecord], events: list[Event]) -> None:
         """Fold the decoded events of `records` in one transaction; one record at a time on a failure."""
@@ -59,8 +84,9 @@ class ChunkApplier:
             self.stats.applied += len(events) - (self.stats.rejected - before)
 
     def _decode(self, record: ConsumerRecord) -> Event | None:
+        """A record without an `event_type` header: its body names the type."""
         try:
-            event = self._decode_fast(record) or decode(record)
+            event = decode(record)
         except UnknownEventType:
             self.stats.ignored += 1
             return None
@@ -72,18 +98,12 @@ class ChunkApplier:
             return None
         return event
 
-    def _decode_fast(self, record: ConsumerRecord) -> Event | None:
-        """Straight from bytes to the class the `event_type` header names (pydantic's JSON parser)."""
-        event_type = next((value for key, value in record.headers if key == "event_type"), None)
-        cls = REGISTRY.get(event_type.decode()) if event_type else None
-        return cls.model_validate_json(record.value) if cls is not None else None
-
     async def _apply_chunk(self, events: list[Event]) -> None:
         if not events:
             return
-        unique: dict[str, Event] = {}
+        unique: dict[UUID, Event] = {}
         for event in events:
-            unique.setdefault(str(event.event_id), event)
+            unique.setdefault(event.event_id, event)
         try:
             fresh = await self._apply_unseen(unique)
         except IntegrityError:  # some of the chunk was applied before: claim each inbox row first
@@ -91,7 +111,7 @@ class ChunkApplier:
         self.stats.applied += len(fresh)
         self.stats.duplicates += len(events) - len(fresh)
 
-    async def _apply_unseen(self, unique: dict[str, Event]) -> list[Event]:
+    async def _apply_unseen(self, unique: dict[UUID, Event]) -> list[Event]:
         """The fast path: a plain bulk insert of the inbox rows (it fails if any was applied before)."""
         async with self.uow_factory() as uow:
             fresh = list(unique.values())
@@ -101,14 +121,14 @@ class ChunkApplier:
             await uow.commit()
         return fresh
 
-    async def _apply_claimed(self, unique: dict[str, Event]) -> list[Event]:
+    async def _apply_claimed(self, unique: dict[UUID, Event]) -> list[Event]:
         """The inbox row is claimed first: what the insert returns was never applied, by anyone."""
         async with self.uow_factory() as uow:
             inbox = uow.tables.inbox
             claim = dialect_insert(uow.session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
             rows = inbox_rows(unique.values(), self.handlers.consumer)
             claimed = set((await uow.session.execute(claim, rows)).scalars())
-            fresh = [e for event_id, e in unique.items() if event_id in claimed]
+            fresh = [e for event_id, e in unique.items() if str(event_id) in claimed]
             if fresh:
                 await projections.apply_events(uow=uow, events=fresh)
             await uow.commit()
