@@ -44,15 +44,7 @@ class DriverInsert:
     def tuples(self, dialect: Dialect, rows: Sequence[dict]) -> list[tuple]:
         """The rows as the driver's parameter tuples, in the statement's order (`sql` must not be None)."""
         _, get, processors = self._compiled_for(dialect)
-        if not processors:
-            return [get(row) for row in rows]
-        tuples = []
-        for row in rows:
-            values = list(get(row))
-            for index, process in processors:
-                values[index] = process(values[index])
-            tuples.append(tuple(values))
-        return tuples
+        return driver_tuples(rows, get, processors)
 
     def _compiled_for(self, dialect: Dialect) -> tuple[str, Callable[[dict], tuple], list] | None:
         key = f"{dialect.name}+{dialect.driver}"
@@ -75,6 +67,19 @@ class DriverInsert:
             if (process := bind_processor(compiled.binds[name].type, dialect)) is not None
         ]
         return compiled.string, get, processors
+
+
+def driver_tuples(rows: Sequence[dict], get: Callable[[dict], tuple], processors: list) -> list[tuple]:
+    """Each row's values (`get`) as a tuple, the (index, processor) pairs applied to their places."""
+    if not processors:
+        return [get(row) for row in rows]
+    tuples = []
+    for row in rows:
+        values = list(get(row))
+        for index, process in processors:
+            values[index] = process(values[index])
+        tuples.append(tuple(values))
+    return tuples
 
 
 def bind_processor(type_: Any, dialect: Dialect) -> Callable | None:

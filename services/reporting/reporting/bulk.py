@@ -8,16 +8,15 @@ processor first). A few rows (live consumption), or a statement this cannot run 
 `session.execute` as before: there SQLAlchemy's cached compilation is cheaper than compiling here.
 """
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Executable
 
+from crm_shared.driver_insert import bind_processor, driver_tuples
+
 MIN_ROWS = 100  # below this, compiling the statement here costs more than it saves
-_PROBES = (datetime(2001, 2, 3, 4, 5, 6, 7), datetime(1999, 12, 31, 23, 59, 59), datetime(987, 6, 5))
 
 
 async def execute_many(session: AsyncSession, statement: Executable, rows: Sequence[dict],
@@ -34,48 +33,6 @@ async def execute_many(session: AsyncSession, statement: Executable, rows: Seque
         return
     get = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
     processors = [(index, process) for index, name in enumerate(names)
-                  if (process := _processor(compiled.binds[name].type, dialect)) is not None]
-    if processors:
-        tuples = []
-        for row in rows:
-            values = list(get(row))
-            for index, process in processors:
-                values[index] = process(values[index])
-            tuples.append(tuple(values))
-    else:
-        tuples = [get(row) for row in rows]
+                  if (process := bind_processor(compiled.binds[name].type, dialect)) is not None]
     connection = await session.connection()
-    await connection.exec_driver_sql(compiled.string, tuples)
-
-
-def _processor(type_: Any, dialect: Any) -> Callable | None:
-    process = type_.dialect_impl(dialect).bind_processor(dialect)
-    if process is None:
-        return None
-    return _repeats(_fast_datetime(process) if dialect.name == "sqlite" else process)
-
-
-def _repeats(process: Callable) -> Callable:
-    """`process`, reusing its last answer for the same object (a chunk's rows share e.g. one timestamp)."""
-    last: list = [_PROBES, None]
-
-    def run(value: Any) -> Any:
-        if value is not last[0]:
-            last[0], last[1] = value, process(value)
-        return last[1]
-
-    return run
-
-
-def _fast_datetime(process: Callable) -> Callable:
-    """SQLite's datetime text via `isoformat` (several times faster), when it gives SQLAlchemy's strings."""
-    def fast(value: Any) -> Any:
-        if type(value) is datetime and value.tzinfo is None:
-            return value.isoformat(" ", "microseconds")
-        return process(value)
-
-    try:  # only a processor that turns naive datetimes into exactly these strings is replaced
-        same = all(process(probe) == probe.isoformat(" ", "microseconds") for probe in _PROBES)
-    except (TypeError, ValueError, AttributeError):
-        same = False
-    return fast if same else process
+    await connection.exec_driver_sql(compiled.string, driver_tuples(rows, get, processors))
