@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import dataclasses
+import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -135,6 +136,7 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
         ctx.wake.set()
         jobs = [asyncio.create_task(job(ctx), name=f"{spec.name}-{name}")
                 for name, job in spec.background.items()]
+        freeze_startup_heap()
         try:
             yield
         finally:
@@ -161,6 +163,21 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     if settings.demo_clock:  # outermost: a backdated request is backdated whichever path answers it
         app.add_middleware(DemoClockMiddleware)
     return app
+
+
+_frozen = False
+
+
+def freeze_startup_heap() -> None:
+    """Once per process, after start-up: collect, then move every object alive (modules, classes,
+    schemas, compiled queries...) out of the cyclic collector's reach (`gc.freeze`). A full collection
+    otherwise walks that whole heap: 85-170 ms pauses of the event loop, several a minute under load,
+    which were the p99 of the dashboard's freshness."""
+    global _frozen  # noqa: PLW0603 - once per process, whichever app starts first
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def _with_checkpointer(spec: ServiceSpec, settings: BaseServiceSettings) -> ServiceSpec:

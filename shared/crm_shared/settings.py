@@ -13,10 +13,6 @@ class KafkaSettings(BaseModel):
 
     bootstrap_servers: str = "127.0.0.1:9092"
     fetch_max_wait_ms: int = 10
-    # how long one poll of the subscriber waits for records (they are handed over as soon as any
-    # arrive): when a poll comes back empty FastStream sleeps this long again, so fetch_max_wait_ms
-    # here spent 7% of a core per idle service (and as much of the broker's) on empty polls
-    poll_timeout_ms: int = 200
     max_batch: int = 500
     create_topics: bool = True
     replication_factor: int = 1

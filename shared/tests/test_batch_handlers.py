@@ -116,6 +116,34 @@ async def test_runs_of_a_batch_type_go_in_one_call_in_order_after_the_inbox(sqli
     await ctx.engine.dispose()
 
 
+async def test_a_type_no_handler_takes_is_skipped_by_its_header_undecoded(sqlite_url, kafka_settings):
+    calls: list[list[int]] = []
+    ctx = batch_context(sqlite_url, kafka_settings, calls)
+    await create_schema(ctx)
+    dead = []
+
+    async def dead_letter(record, reason, error):
+        dead.append((record.offset, reason))
+
+    def raw(offset: int, value: bytes, event_type: str | None) -> ConsumerRecord:
+        headers = [] if event_type is None else [("event_type", event_type.encode())]
+        return ConsumerRecord(TEST_TOPIC, 0, offset, 0, 0, b"k", value, None, 1, len(value), headers)
+
+    aggregate = f"agg-{uuid.uuid4()}"
+    counted = ThingCountedV1(aggregate_id=aggregate, value=5)
+    processor = BatchProcessor(ctx.spec.handlers, ctx.uow, dead_letter)
+    await processor.process_batch((
+        raw(0, b"not json: never decoded", "test.thing.ignored"),  # nobody here handles it: skipped
+        raw(1, counted.model_dump_json().encode(), "test.thing.counted"),  # handled: decoded, applied
+        raw(2, b"not json", "test.thing.counted"),  # handled but undecodable: dead-lettered
+        raw(3, b"not json", None),  # no header: decoded as before, so dead-lettered
+    ))
+    assert calls == [[5]]
+    assert dead == [(2, "undecodable"), (3, "undecodable")]
+    assert await applied_counts(ctx, aggregate) == {str(counted.event_id): 1}
+    await ctx.engine.dispose()
+
+
 @pytest.fixture
 async def test_topics(broker):
     await ensure_topics(broker.bootstrap_servers, [(TEST_TOPIC, 3), (TEST_TOPIC + ".dlq", 1)])

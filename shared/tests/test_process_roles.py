@@ -93,3 +93,22 @@ def _alive(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_process_freezes_its_start_up_heap_once():
+    """After start-up every live object leaves the cyclic collector's reach (a full collection walked it
+    all: 85-170 ms pauses under load); a second app in the same process freezes nothing more."""
+    script = (
+        "import gc\n"
+        "from crm_shared.service import freeze_startup_heap\n"
+        "before = gc.get_freeze_count()\n"
+        "freeze_startup_heap()\n"
+        "first = gc.get_freeze_count()\n"
+        "kept = [[i] for i in range(1000)]\n"
+        "freeze_startup_heap()\n"
+        "print(before, first > 10000, gc.get_freeze_count() == first)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            check=True)
+    assert result.stdout.split() == ["0", "True", "True"]
+

@@ -79,6 +79,17 @@ def decode(record: ConsumerRecord) -> Event:
     return parse_event(data)
 
 
+def _header(record: ConsumerRecord, name: str) -> str | None:
+    """A record header's value as text (None when absent or not UTF-8)."""
+    for key, value in record.headers or ():
+        if key == name:
+            try:
+                return value.decode() if isinstance(value, bytes) else str(value)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
 class BatchProcessor:
     """Applies a batch of records in order, each once; returns only when every record is settled."""
 
@@ -121,7 +132,13 @@ class BatchProcessor:
             await self._apply_with_retry(*item)
 
     async def _prepare(self, record: ConsumerRecord) -> tuple[ConsumerRecord, Event, Handler] | None:
-        """Decode a record: the work to do, or None when it is skipped or dead-lettered."""
+        """Decode a record: the work to do, or None when it is skipped or dead-lettered.
+
+        A record whose `event_type` header names a type this consumer has no handler for is skipped
+        undecoded (sales reads every lead event for `leads.lead.converted` alone)."""
+        declared = _header(record, "event_type")
+        if declared is not None and declared not in self.handlers.by_topic.get(record.topic, {}):
+            return None
         try:
             event = decode(record)
         except UnknownEventType:
