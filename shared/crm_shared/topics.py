@@ -42,6 +42,9 @@ SALES_TEAM = Topic(
     "crm.sales.team.v1", 3, "sales", ("leads", "service-desk", "reporting"), "The org directory: teams."
 )
 SALES_QUOTA = Topic("crm.sales.quota.v1", 3, "sales", ("reporting",), "Sales targets per user or team.")
+SALES_EXCHANGE_RATE = Topic(
+    "crm.sales.exchange-rate.v1", 1, "sales", ("reporting",), "Exchange rates against the base currency."
+)
 SERVICE_DESK_TICKET = Topic(
     "crm.service-desk.ticket.v1", 6, "service-desk", ("sales", "reporting"), "Ticket lifecycle and SLAs."
 )
@@ -59,6 +62,7 @@ TOPICS: tuple[Topic, ...] = (
     SALES_USER,
     SALES_TEAM,
     SALES_QUOTA,
+    SALES_EXCHANGE_RATE,
     SERVICE_DESK_TICKET,
     INTERACTIONS,
 )

@@ -62,7 +62,7 @@ from crm_shared.events.sales.customers import (
     RelationEndedV1,
 )
 from crm_shared.events.sales.orders import InvoiceOverdueV1, InvoiceUpdatedV1
-from crm_shared.events.sales.plans import LeadConversionAppliedV1, QuotaSetV1
+from crm_shared.events.sales.plans import ExchangeRateSetV1, LeadConversionAppliedV1, QuotaSetV1
 from crm_shared.events.service_desk import (
     ContactCapturedV1,
     ContactPhoneLinkedV1,
@@ -179,6 +179,8 @@ def samples() -> list[Event]:
                              type="text", changed_fields=["label"]),
         QuotaSetV1(aggregate_id="q-1", user_id="u-1", period="2026-Q2", starts_on="2026-04-01",
                    ends_on="2026-06-30", amount="100000", currency="CNY"),
+        ExchangeRateSetV1(aggregate_id="USD", currency="USD", base_currency="CNY", rate="7.1",
+                          effective_at="2026-05-01T08:00:00Z", changed_fields=["rate"]),
         LeadConversionAppliedV1(aggregate_id="a-1", lead_id="l-1", account_id="a-1", contact_id="c-1",
                                 opportunity_id="o-1", account_created=True),
         ContactCapturedV1(aggregate_id="dc-1", name="Caller", account_id="a-1", company="Acme",

@@ -16,3 +16,4 @@ class ReportingSettings(BaseServiceSettings):
     sales_url: str = "http://127.0.0.1:8002"  # where POST /session forwards a login (sales owns passwords)
     stream_poll_s: float = 2.0  # a stream also re-reads on this tick: changes applied by other replicas
     dashboard_days: int = 14
+    base_currency: str = "CNY"  # money figures' currency until a rate event names sales' base currency

@@ -87,7 +87,7 @@ class OpportunityFact(Base):
     probability: Mapped[int] = mapped_column(Integer)
     forecast_category: Mapped[str] = mapped_column(String(20))
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
-    currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(3), index=True)
     from_stage_id: Mapped[str | None] = mapped_column(String(64))
     from_stage_name: Mapped[str | None] = mapped_column(String(100))
     seconds_in_previous_stage: Mapped[float | None] = mapped_column(Float)
@@ -134,7 +134,7 @@ class OrderFact(Base):
     team_id: Mapped[str | None] = mapped_column(String(64))
     account_id: Mapped[str] = mapped_column(String(64))
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
-    currency: Mapped[str] = mapped_column(String(3))
+    currency: Mapped[str] = mapped_column(String(3), index=True)
     status: Mapped[str] = mapped_column(String(12))
 
 
@@ -212,6 +212,20 @@ class QuotaTarget(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     currency: Mapped[str] = mapped_column(String(3))
     version: Mapped[str] = mapped_column(String(80))
+
+
+class ExchangeRateFact(Base):
+    """Every exchange rate set in sales (insert-only): one unit of `currency` is worth `rate` of
+    `base_currency` from `effective_at` until the currency's next rate (reporting/rates.py)."""
+
+    __tablename__ = "exchange_rate_fact"
+
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    version: Mapped[str] = mapped_column(String(80))
+    effective_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    base_currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
 
 
 from reporting.counter_models import (  # noqa: E402 - they derive from Base, above

@@ -23,6 +23,7 @@ from crm_shared.events.sales import (
     AccountCreatedV1,
     AccountDeletedV1,
     AccountUpdatedV1,
+    ExchangeRateSetV1,
     OpportunityLostV1,
     OpportunityOpenedV1,
     OpportunityStageChangedV1,
@@ -54,6 +55,7 @@ from reporting.leads.projection import fold_lead_events
 from reporting.models import LeadsBySource
 from reporting.opportunities.projection import record_opportunity_facts
 from reporting.prospects.projection import record_prospects
+from reporting.rates import record_exchange_rates
 from reporting.revenue.lines import record_sale_lines
 from reporting.revenue.orders import record_order_facts
 from reporting.service.projection import record_ticket_facts
@@ -67,7 +69,7 @@ PROJECTED: tuple[type[Event], ...] = (
     TicketResolvedV1, TicketClosedV1, TicketReopenedV1, TicketCsatRatedV1, OrderCreatedV1, OrderUpdatedV1,
     UserCreatedV1, UserUpdatedV1, InteractionRecordedV1,
     AccountCreatedV1, AccountUpdatedV1, AccountDeletedV1, QuotaSetV1, CampaignCreatedV1, CampaignUpdatedV1,
-    ProspectImportedV1, ProspectVerifiedV1,
+    ProspectImportedV1, ProspectVerifiedV1, ExchangeRateSetV1,
 )
 
 
@@ -84,6 +86,7 @@ async def apply_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await record_sale_lines(uow=uow, events=events)
     await record_campaigns(uow=uow, events=events)
     await record_prospects(uow=uow, events=events)
+    await record_exchange_rates(uow=uow, events=events)
 
 
 async def leads_by_source(*, uow: UnitOfWork) -> dict[str, int]:

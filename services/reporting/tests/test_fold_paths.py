@@ -166,4 +166,6 @@ def test_rare_collections_restores_the_collector():
         assert gc.get_threshold() == (12345, 50, 1000)
         assert gc.get_freeze_count() >= frozen
         gc.collect()  # a collection still runs and finds cycles
-    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+    assert gc.get_threshold() == before
+    # a process that froze its start-up heap itself (crm_shared.service) keeps what was frozen since
+    assert gc.get_freeze_count() == frozen if not frozen else gc.get_freeze_count() >= frozen

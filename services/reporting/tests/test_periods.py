@@ -166,7 +166,7 @@ async def test_a_period_ending_before_it_starts_is_refused(sqlite_reporting):
         assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "period_from"
     empty = await ask(sqlite_reporting, "/reports/revenue", **{"from": "2026-03-01T00:00:00Z",
                                                                "to": "2026-03-01T00:00:00Z"})
-    assert empty["won"]["total"] == {"count": 0, "amount": "0"}
+    assert empty["won"]["total"] == {"count": 0, "amount": "0", "unconverted": {}}
 
 
 async def test_campaigns_count_the_leads_captured_and_the_deals_won_in_the_period(reporting):

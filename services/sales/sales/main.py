@@ -62,6 +62,7 @@ PUBLISHES = [
     events.CustomFieldUpdatedV1,
     events.LeadConversionAppliedV1,
     events.QuotaSetV1,
+    events.ExchangeRateSetV1,
     InteractionRecordedV1,
 ]
 

@@ -109,3 +109,19 @@ async def test_forecast_figures_match_hand_computed_values(client, org, clock):
     assert [r["currency"] for r in (await client.get("/exchange-rates", headers=b)).json()] == ["USD"]
     bad = await client.get("/forecast", params={"period": "2026-13"}, headers=a)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "period"
+
+
+async def test_setting_a_rate_emits_a_versioned_event_in_the_same_transaction(client, org, clock, events):
+    admin = org["admin"][1]
+    clock.current = datetime(2026, 5, 15, 10, 0, tzinfo=UTC)
+    assert (await client.put("/exchange-rates/USD", json={"rate": "7.2"}, headers=admin)).status_code == 200
+    clock.current = datetime(2026, 5, 20, 9, 30, tzinfo=UTC)
+    assert (await client.put("/exchange-rates/USD", json={"rate": "7.05"}, headers=admin)).status_code == 200
+    refused = await client.put("/exchange-rates/CNY", json={"rate": "1"}, headers=admin)
+    assert refused.status_code == 422  # rolled back: no event either
+    sent = await events("sales.exchange-rate.set")
+    fields = ("aggregate_id", "currency", "base_currency", "rate", "effective_at", "event_version")
+    assert [tuple(e[f] for f in fields) for e in sent] == [
+        ("USD", "USD", "CNY", "7.2", "2026-05-15T10:00:00Z", 1),
+        ("USD", "USD", "CNY", "7.05", "2026-05-20T09:30:00Z", 1),
+    ]

@@ -35,6 +35,7 @@ class Customer:
     sales: list[Sale] = field(default_factory=list)
     contacts: list[datetime] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
+    unconverted: dict[str, Decimal] = field(default_factory=dict)  # sales with no rate then, per currency
 
     def revenue(self, start: datetime | None = None, end: datetime | None = None) -> Decimal:
         """Sales in [start, end) (open ends: unbounded)."""

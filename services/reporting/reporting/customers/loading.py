@@ -14,7 +14,8 @@ from reporting.accounts import load_accounts
 from reporting.customers.book import Customer, Ticket
 from reporting.models import InteractionFact, OrderFact, TicketFact
 from reporting.opportunities.queries import load_facts
-from reporting.revenue.domain import Sale, won_sales
+from reporting.rates import Rates
+from reporting.revenue.domain import Sale, in_base, won_sales
 from reporting.revenue.orders import OrderState, ordered_sales
 
 Basis = Literal["ordered", "won"]
@@ -48,8 +49,12 @@ async def sales_at(uow: UnitOfWork, at: datetime, basis: Basis) -> list[Sale]:
 
 
 async def load_customers(*, uow: UnitOfWork, principal: Principal, at: datetime, basis: Basis,
-                         only: CustomerFilter) -> list[Customer]:
+                         only: CustomerFilter, rates: Rates | None = None) -> list[Customer]:
     """Every customer with a sale, contact or ticket by `at` that the caller may see and the filter keeps.
+
+    With `rates`, sale amounts are in their base currency: a won deal at the rate in effect when first
+    won, an order when first placed; a sale without a rate then is kept out of the sales and listed in the
+    customer's `unconverted` per currency.
 
     A customer's owner and team are its account's; before the account is known, its latest sale's. A rep
     sees the customers they own, a manager their team's, an admin all."""
@@ -61,7 +66,12 @@ async def load_customers(*, uow: UnitOfWork, principal: Principal, at: datetime,
     for sale in sorted(await sales_at(uow, at, basis), key=lambda s: s.at):
         if sale.account_id:
             found = customer(sale.account_id)
-            found.sales.append(sale)
+            converted = in_base(sale, rates) if rates else sale
+            if converted is None:
+                aside = found.unconverted
+                aside[sale.currency] = aside.get(sale.currency, Decimal(0)) + sale.amount
+            else:
+                found.sales.append(converted)
             found.owner_id, found.team_id = sale.owner_id, sale.team_id
     contacts = await uow.session.execute(
         select(InteractionFact.account_id, InteractionFact.occurred_at)

@@ -11,6 +11,7 @@ from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.kpis.queries import rep_kpis_as_of
 from reporting.period import PeriodDep, with_period
+from reporting.rates import DefaultBaseDep
 
 router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("owner_id", "name", "leads", "contacted", "converted", "speed_to_lead_hours", "deals", "won",
@@ -23,6 +24,7 @@ async def get_rep_kpis(
     principal: PrincipalDep,
     clock: ClockDep,
     period: PeriodDep,
+    base: DefaultBaseDep,
     as_of: datetime | None = None,
     team_id: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
@@ -32,10 +34,14 @@ async def get_rep_kpis(
     `as_of`: what was known then (event time). `from` / `to`: which facts count, half-open [from, to), each
     by its own date: leads by capture, deals by creation, wins and losses by when the deal was first won or
     lost (the win rate is won / (won + lost) in the period), orders by when first placed. The target and its
-    attainment stay those of the year of `as_of`."""
+    attainment stay those of the year of `as_of`.
+
+    Money is in the base currency (`currency`): won deals at the rate in effect when first won, orders
+    when first placed, targets at `as_of`; amounts without a rate then are left out and listed per
+    currency in `unconverted` ({"won": {...}, "ordered": {...}})."""
     async with uow:
         kpis = await rep_kpis_as_of(uow=uow, principal=principal, as_of=as_of or clock(), team_id=team_id,
-                                    period=period)
+                                    period=period, default_base=base)
         kpis = with_period(kpis, period)
     if format == "json":
         return json_response(kpis)

@@ -11,22 +11,29 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.counter_sums import sums_as_of
 from reporting.directory import user_names
 from reporting.kpis.domain import kpi_rows
+from reporting.kpis.money import converted_sales, group_targets, target_in_base, won_in_year
 from reporting.kpis.period import deals_per_rep_in
 from reporting.leads.queries import FunnelQuery, lead_funnel
 from reporting.models import QuotaTarget
 from reporting.opportunities.counters import SPEC
 from reporting.opportunities.sums import owned
 from reporting.period import ALWAYS, Period
+from reporting.rates import DEFAULT_BASE, foreign_amounts, rates_as_of
 from reporting.revenue.domain import summarize_totals
 from reporting.revenue.queries import revenue_as_of
 from reporting.versions import utc_naive
 
 
 async def rep_kpis_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetime,
-                         team_id: str | None = None, period: Period = ALWAYS) -> dict:
+                         team_id: str | None = None, period: Period = ALWAYS,
+                         default_base: str = DEFAULT_BASE) -> dict:
     """Per rep: leads handled, contacted, converted, speed to lead, deals, win rate, won and ordered, and
     what they won this year against their yearly target (a quota for the year of `as_of`). `period` keeps
-    the leads captured, the deals created, won or lost and the orders placed in it (not the target)."""
+    the leads captured, the deals created, won or lost and the orders placed in it (not the target).
+
+    Money is in the base currency (`currency`): a won deal at the rate in effect when first won, an order
+    when first placed, a target at the rate in effect at `as_of`; amounts without a rate then are left out
+    and listed per currency in `unconverted` (a target without one has no attainment)."""
     at = utc_naive(as_of)
     leads = await lead_funnel(uow=uow, principal=principal,
                               query=FunnelQuery(as_of=at, group_by="owner", team_id=team_id,
@@ -34,27 +41,39 @@ async def rep_kpis_as_of(*, uow: UnitOfWork, principal: Principal, as_of: dateti
     if period:
         deals = await deals_per_rep_in(uow, principal, at, team_id, period)
         sold = await revenue_as_of(uow=uow, principal=principal, as_of=at, group_by="owner", team_id=team_id,
-                                   period=period)
+                                   period=period, default_base=default_base)
         ordered_rows = sold["ordered"]["rows"]
     else:
         deals, ordered = await _sales_per_rep(uow, principal, at, team_id)
         ordered_rows = summarize_totals(ordered, "owner")["rows"]
+    rates = await rates_as_of(uow, at, default_base)
+    unconverted = {"won": {}, "ordered": {}}
+    foreign = await foreign_amounts(uow, rates.base)
+    if foreign:  # the counters' sums mix currencies: take the money from the facts, converted
+        won_amounts, ordered_rows, unconverted = await converted_sales(uow, principal, at, team_id, period,
+                                                                      rates.base)
+        for owner, rep in deals.items():
+            rep["won_amount"] = won_amounts.get(owner, Decimal(0))
     rows = kpi_rows(leads["rows"], deals, ordered_rows)
     names = await user_names(uow=uow, user_ids=[row["owner_id"] for row in rows])
     year = f"{at.year:04d}"
-    targets: dict[str, Decimal] = defaultdict(Decimal)
-    for user_id, amount in await uow.session.execute(
-            select(QuotaTarget.user_id, QuotaTarget.amount)
-            .where(QuotaTarget.period == year, QuotaTarget.user_id.is_not(None))):
-        targets[user_id] += amount
-    won_this_year = await _won_in_year(uow, at, set(targets)) if targets else {}
+    quotas = group_targets(await uow.session.execute(
+        select(QuotaTarget.user_id, QuotaTarget.amount, QuotaTarget.currency)
+        .where(QuotaTarget.period == year, QuotaTarget.user_id.is_not(None))))
+    targets = {user_id: target_in_base(amounts, rates, at) for user_id, amounts in quotas.items()}
+    if not targets:
+        won_this_year = {}
+    elif foreign:
+        won_this_year = await won_in_year(uow, at, set(targets), rates)
+    else:
+        won_this_year = await _won_in_year(uow, at, set(targets))
     for row in rows:
         row["name"] = names.get(row["owner_id"] or "")
         target = targets.get(row["owner_id"]) if row["owner_id"] else None
         row["target"] = None if target is None else str(target)
         won = won_this_year.get(row["owner_id"], Decimal(0))
         row["target_attainment"] = round(float(won / target), 4) if target else None
-    return {"as_of": at.isoformat() + "Z", "rows": rows}
+    return {"as_of": at.isoformat() + "Z", "currency": rates.base, "rows": rows, "unconverted": unconverted}
 
 
 async def _sales_per_rep(uow: UnitOfWork, principal: Principal, at: datetime,

@@ -11,6 +11,7 @@ from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.opportunities.queries import opportunity_funnel_as_of
 from reporting.period import PeriodDep, with_period
+from reporting.rates import DefaultBaseDep
 
 router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("stage_id", "stage_name", "stage_type", "probability", "count", "amount", "entered",
@@ -23,6 +24,7 @@ async def get_opportunity_funnel(
     principal: PrincipalDep,
     clock: ClockDep,
     period: PeriodDep,
+    base: DefaultBaseDep,
     as_of: datetime | None = None,
     pipeline_id: str | None = None,
     owner_id: str | None = None,
@@ -40,14 +42,18 @@ async def get_opportunity_funnel(
     `as_of`: what was known then (event time). `from` / `to`: which deals count, half-open [from, to) by
     their creation (the deal's first event); each is then followed through every stage up to `as_of`.
     `source` / `campaign`: deals opened from a lead of that source / campaign; `product`: deals whose latest
-    snapshot by `as_of` has a line of that product."""
+    snapshot by `as_of` has a line of that product.
+
+    Money is in the base currency (`currency`): a deal's current amount at the rate in effect at its
+    latest snapshot by `as_of`, a won amount at the rate in effect when first won; amounts without a rate
+    then are left out and listed per currency (a stage's `unconverted`, `won_unconverted`)."""
     account = {"region": region, "industry": industry, "size": size}
     async with uow:
         funnel = await opportunity_funnel_as_of(uow=uow, principal=principal, as_of=as_of or clock(),
                                                 pipeline_id=pipeline_id, owner_id=owner_id, team_id=team_id,
                                                 account=account, period=period,
                                                 origin={"source": source, "campaign": campaign,
-                                                        "product": product})
+                                                        "product": product}, default_base=base)
         funnel = with_period(funnel, period)
     if format == "json":
         return json_response(funnel)

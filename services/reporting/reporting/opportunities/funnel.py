@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from reporting.rates import DEFAULT_BASE, Money, Rates
+
 WON, LOST = "sales.opportunity.won", "sales.opportunity.lost"
 DAY_S = 86400.0
 
@@ -32,6 +34,7 @@ class Fact:
     close_reason: str | None = None
     account_id: str | None = None
     event_id: str | None = None
+    currency: str | None = None
 
 
 @dataclass
@@ -44,13 +47,19 @@ class _Stage:
     losses: Counter = field(default_factory=Counter)
     seconds: list[float] = field(default_factory=list)
     count: int = 0
-    amount: Decimal = Decimal(0)
+    amount: Money | None = None
 
 
-def opportunity_funnel(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> dict:
+def opportunity_funnel(facts: Iterable[Fact], visible: Callable[[Fact], bool],
+                       rates: Rates | None = None) -> dict:
     """Per stage: opportunities in it now and their amount, entered, advanced, lost (with reasons),
     conversion and loss rates, average and p90 days in stage; overall win rate, cycle length and
-    the bottleneck stage. Only opportunities whose latest snapshot `visible` accepts are counted."""
+    the bottleneck stage. Only opportunities whose latest snapshot `visible` accepts are counted.
+
+    Amounts are in the base currency of `rates`: a deal's current amount at the rate in effect at its
+    latest snapshot, a won amount at the rate in effect when first won; amounts without a rate then are
+    left out and listed per currency (`unconverted` of a stage, `won_unconverted`)."""
+    rates = rates or Rates(DEFAULT_BASE, {})
     history: dict[str, list[Fact]] = defaultdict(list)
     for fact in facts:
         history[fact.opportunity_id].append(fact)
@@ -59,12 +68,14 @@ def opportunity_funnel(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -
     stages: dict[str, _Stage] = {}
     for opp in sorted(kept):
         for fact in history[opp]:
-            stage = stages.setdefault(fact.stage_id, _Stage(fact.stage_name, fact.stage_type))
+            stage = stages.setdefault(fact.stage_id,
+                                      _Stage(fact.stage_name, fact.stage_type, amount=rates.converter()))
             stage.entered.add(opp)
             stage.probability = max(stage.probability, fact.probability)
             if fact.from_stage_id is None:
                 continue
-            origin = stages.setdefault(fact.from_stage_id, _Stage(fact.from_stage_id, "open"))
+            origin = stages.setdefault(fact.from_stage_id,
+                                       _Stage(fact.from_stage_id, "open", amount=rates.converter()))
             if fact.seconds_in_previous_stage is not None:
                 origin.seconds.append(fact.seconds_in_previous_stage)
             if fact.event_type == LOST:
@@ -73,9 +84,9 @@ def opportunity_funnel(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -
                 origin.advanced.add(opp)
         now = latest[opp]
         stages[now.stage_id].count += 1
-        stages[now.stage_id].amount += now.amount
+        stages[now.stage_id].amount.add(now.amount, now.currency, now.occurred_at)
     rows = [_row(stage_id, stage) for stage_id, stage in _ordered(stages)]
-    return {"stages": rows, **_outcomes(kept, latest, history), "bottleneck": _bottleneck(rows)}
+    return {"stages": rows, **_outcomes(kept, latest, history, rates), "bottleneck": _bottleneck(rows)}
 
 
 def _ordered(stages: dict[str, _Stage]) -> list[tuple[str, _Stage]]:
@@ -88,7 +99,8 @@ def _row(stage_id: str, stage: _Stage) -> dict:
     entered, advanced, lost = len(stage.entered), len(stage.advanced), sum(stage.losses.values())
     return {
         "stage_id": stage_id, "stage_name": stage.name, "stage_type": stage.type,
-        "probability": stage.probability, "count": stage.count, "amount": str(stage.amount),
+        "probability": stage.probability, "count": stage.count, "amount": str(stage.amount.total()),
+        "unconverted": {c: str(a) for c, a in stage.amount.unconverted().items()},
         "entered": entered, "advanced": advanced, "lost": lost,
         "conversion_rate": _ratio(advanced, entered) if stage.type == "open" else None,
         "loss_rate": _ratio(lost, entered) if stage.type == "open" else None,
@@ -98,8 +110,12 @@ def _row(stage_id: str, stage: _Stage) -> dict:
     }
 
 
-def _outcomes(kept: set[str], latest: dict[str, Fact], history: dict[str, list[Fact]]) -> dict:
+def _outcomes(kept: set[str], latest: dict[str, Fact], history: dict[str, list[Fact]], rates: Rates) -> dict:
     won = [opp for opp in kept if latest[opp].status == "won"]
+    won_money = rates.converter()
+    for opp in won:
+        won_at = min((f for f in history[opp] if f.status == "won"), key=lambda f: f.version).occurred_at
+        won_money.add(latest[opp].amount, latest[opp].currency, won_at)
     lost = [opp for opp in kept if latest[opp].status == "lost"]
     cycles = [(latest[opp].occurred_at - min(f.occurred_at for f in history[opp])).total_seconds()
               for opp in won]
@@ -107,7 +123,8 @@ def _outcomes(kept: set[str], latest: dict[str, Fact], history: dict[str, list[F
         "opportunities": len(kept), "open": len(kept) - len(won) - len(lost),
         "won": len(won), "lost": len(lost),
         "win_rate": _ratio(len(won), len(won) + len(lost)),
-        "won_amount": str(sum((latest[opp].amount for opp in won), Decimal(0))),
+        "won_amount": str(won_money.total()),
+        "won_unconverted": {c: str(a) for c, a in won_money.unconverted().items()},
         "avg_cycle_days": _days(sum(cycles) / len(cycles)) if cycles else None,
     }
 

@@ -13,6 +13,7 @@ from reporting.opportunities.funnel import Fact, opportunity_funnel
 from reporting.opportunities.origin import from_leads, snapshots_selling, with_product
 from reporting.opportunities.sums import funnel_from_counters
 from reporting.period import ALWAYS, Period, among
+from reporting.rates import DEFAULT_BASE, foreign_amounts, rates_as_of
 from reporting.versions import utc_naive
 
 _FIELDS = [OpportunityFact.__table__.c[name] for name in Fact.__dataclass_fields__]
@@ -62,19 +63,23 @@ def created_in(facts: list[Fact], period: Period) -> list[Fact]:
 async def opportunity_funnel_as_of(
     *, uow: UnitOfWork, principal: Principal, as_of: datetime, pipeline_id: str | None = None,
     owner_id: str | None = None, team_id: str | None = None, account: dict[str, str | None] | None = None,
-    period: Period = ALWAYS, origin: dict[str, str | None] | None = None,
+    period: Period = ALWAYS, origin: dict[str, str | None] | None = None, default_base: str = DEFAULT_BASE,
 ) -> dict:
     """The funnel as it stood at `as_of` (event time); filters apply to each opportunity's state then,
     `account` to its customer's region, industry and size; `period` keeps the opportunities created (their
     first fact) in it; `origin` those opened from a lead of a `source` and `campaign`, and those whose
-    latest snapshot sells a `product`."""
+    latest snapshot sells a `product`. Amounts are in the base currency (`currency`): see
+    `opportunity_funnel` for the rate each is converted with."""
     at = utc_naive(as_of)
     wanted = {name: value for name, value in (account or {}).items() if value is not None}
     origin = {name: value for name, value in (origin or {}).items() if value is not None}
-    if pipeline_id is None and not wanted and not period and not origin:  # the counters know no pipeline,
-        funnel = await funnel_from_counters(uow=uow, principal=principal, at=at,  # customer, creation or
-                                            owner_id=owner_id, team_id=team_id)  # origin: those fold facts
-        return {"as_of": at.isoformat() + "Z", **funnel}
+    rates = await rates_as_of(uow, at, default_base)
+    head = {"as_of": at.isoformat() + "Z", "currency": rates.base}
+    if (pipeline_id is None and not wanted and not period and not origin  # the counters know no pipeline,
+            and not await foreign_amounts(uow, rates.base)):  # customer, creation, origin, currency
+        funnel = await funnel_from_counters(uow=uow, principal=principal, at=at,
+                                            owner_id=owner_id, team_id=team_id)
+        return {**head, **funnel}
     chosen = [active_in(period, at), from_leads(origin.get("source"), origin.get("campaign")),
               with_product(origin.get("product"))]
     facts = await load_facts(uow, at, pipeline_id, ids=chosen)
@@ -93,6 +98,6 @@ async def opportunity_funnel_as_of(
             card = cards.get(fact.account_id or "")
             return seen(fact) and card is not None and all(getattr(card, k) == v for k, v in wanted.items())
 
-    funnel = opportunity_funnel(facts, visible)
-    return {"as_of": at.isoformat() + "Z", **funnel}
+    funnel = opportunity_funnel(facts, visible, rates)
+    return {**head, **funnel}
 

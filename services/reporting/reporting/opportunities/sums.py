@@ -73,7 +73,7 @@ def _answer(sums: Sums) -> dict:
     (won, won_cents, micros), lost = outcome["won"], outcome["lost"][0]
     return {"stages": rows, "opportunities": opportunities, "open": opportunities - won - lost,
             "won": won, "lost": lost, "win_rate": _ratio(won, won + lost),
-            "won_amount": _amount(won_cents) if won else "0",
+            "won_amount": _amount(won_cents) if won else "0", "won_unconverted": {},
             "avg_cycle_days": _days(micros / 1e6 / won) if won else None, "bottleneck": _bottleneck(rows)}
 
 
@@ -85,6 +85,7 @@ def _row(stage_id: str, stage: dict) -> dict:
     return {
         "stage_id": stage_id, "stage_name": name, "stage_type": kind, "probability": stage["probability"],
         "count": stage["count"], "amount": _amount(stage["cents"]) if stage["count"] else "0",
+        "unconverted": {},
         "entered": entered, "advanced": advanced, "lost": lost,
         "conversion_rate": _ratio(advanced, entered) if kind == "open" else None,
         "loss_rate": _ratio(lost, entered) if kind == "open" else None,

@@ -10,6 +10,7 @@ from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.period import PeriodDep, with_period
+from reporting.rates import DefaultBaseDep
 from reporting.revenue.queries import revenue_as_of
 
 router = strict_router(prefix="/reports", tags=["reports"])
@@ -22,6 +23,7 @@ async def get_revenue(
     principal: PrincipalDep,
     clock: ClockDep,
     period: PeriodDep,
+    base: DefaultBaseDep,
     as_of: datetime | None = None,
     group_by: Literal["owner", "team", "month", "quarter", "year", "region", "industry", "size",
                       "product"] = "month",
@@ -38,12 +40,16 @@ async def get_revenue(
 
     `as_of`: what was known then (event time). `from` / `to`: which sales count, half-open [from, to) by
     the date each sale is dated with: a deal by when it was first won, an order by when it was first
-    placed (neither draft nor cancelled)."""
+    placed (neither draft nor cancelled).
+
+    Money is in the base currency (`currency`): a deal converted at the rate in effect when first won,
+    an order at the rate in effect when first placed; amounts without a rate then are left out and shown
+    per currency in `won.total.unconverted` / `ordered.total.unconverted`."""
     async with uow:
         revenue = await revenue_as_of(uow=uow, principal=principal, as_of=as_of or clock(), group_by=group_by,
                                       owner_id=owner_id, team_id=team_id,
                                       account={"region": region, "industry": industry, "size": size,
-                                               "product": product}, period=period)
+                                               "product": product}, period=period, default_base=base)
         revenue = with_period(revenue, period)
     if format == "json":
         return json_response(revenue)

@@ -2,11 +2,12 @@
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from reporting.opportunities.funnel import Fact
+from reporting.rates import CENT, DEFAULT_BASE, Rates
 
 PERIODS = {"month": 12, "quarter": 4, "year": 1}
 ACCOUNT_GROUPS = ("region", "industry", "size", "product")
@@ -26,6 +27,7 @@ class Sale:
     size: str | None = None
     event_id: str | None = None  # the snapshot that holds its product lines
     product: str | None = None  # set on a per-product share of the sale
+    currency: str | None = None  # None: the base currency
 
 
 def won_sales(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> list[Sale]:
@@ -39,22 +41,46 @@ def won_sales(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> list[Sa
         if latest.status == "won" and visible(latest):
             won_at = min((f for f in deal if f.status == "won"), key=lambda f: f.version).occurred_at
             sales.append(Sale(latest.owner_id, latest.team_id, won_at, latest.amount, latest.account_id,
-                              event_id=latest.event_id))
+                              event_id=latest.event_id, currency=latest.currency))
     return sales
 
 
-def summarize(sales: Iterable[Sale], group_by: str) -> dict:
+def in_base(sale: Sale, rates: Rates) -> Sale | None:
+    """The sale with its amount in the base currency at the rate in effect when it is dated (`Sale.at`),
+    rounded to the cent (half up); None when its currency has no rate then."""
+    if sale.currency in (None, rates.base):
+        return sale
+    period = rates.period(sale.currency, sale.at)
+    if period < 0:
+        return None
+    amount = (sale.amount * rates.rate(sale.currency, period)).quantize(CENT, ROUND_HALF_UP)
+    return replace(sale, amount=amount, currency=rates.base)
+
+
+def summarize(sales: Iterable[Sale], group_by: str, rates: Rates | None = None) -> dict:
     """Count, amount and share of the total per group; per period also the change against the period
-    before and the same period a year before."""
-    totals: dict[str | None, list] = defaultdict(lambda: [0, Decimal(0)])
+    before and the same period a year before.
+
+    Amounts are in the base currency of `rates`: each sale converted with the rate in effect at the time
+    it is dated with (`Sale.at`), summed per currency and rate first. A sale in a currency without a rate
+    then is left out of the counts and amounts and shown in `total.unconverted` per currency."""
+    rates = rates or Rates(DEFAULT_BASE, {})
+    groups: dict[str | None, list] = defaultdict(lambda: [0, rates.converter()])
+    aside = rates.converter()
     for sale in sales:
-        totals[_key(sale, group_by)][0] += 1
-        totals[_key(sale, group_by)][1] += sale.amount
-    return summarize_totals(totals, group_by)
+        into = groups[_key(sale, group_by)]
+        if into[1].add(sale.amount, sale.currency, sale.at):
+            into[0] += 1
+        else:
+            aside.add(sale.amount, sale.currency, sale.at)
+    totals = {key: [count, found.total()] for key, (count, found) in groups.items() if count}
+    return summarize_totals(totals, group_by, aside.unconverted())
 
 
-def summarize_totals(totals: dict[str | None, list], group_by: str) -> dict:
-    """`summarize` of the sales already counted and summed per group: {key: [count, amount]}."""
+def summarize_totals(totals: dict[str | None, list], group_by: str,
+                     unconverted: dict[str, Decimal] | None = None) -> dict:
+    """`summarize` of the sales already counted and summed per group: {key: [count, amount]}, amounts in
+    the base currency; `unconverted`: {currency: amount} of those that could not be converted."""
     grand = sum((amount for _, amount in totals.values()), Decimal(0))
     rows = []
     for key, (count, amount) in sorted(totals.items(), key=lambda item: (item[0] is None, item[0] or "")):
@@ -64,7 +90,8 @@ def summarize_totals(totals: dict[str | None, list], group_by: str) -> dict:
             row["vs_previous"] = _change(amount, totals.get(_shift(key, group_by, 1)))
             row["vs_year_before"] = _change(amount, totals.get(_shift(key, group_by, PERIODS[group_by])))
         rows.append(row)
-    return {"rows": rows, "total": {"count": sum(c for c, _ in totals.values()), "amount": str(grand)}}
+    return {"rows": rows, "total": {"count": sum(c for c, _ in totals.values()), "amount": str(grand),
+                                    "unconverted": {c: str(a) for c, a in (unconverted or {}).items()}}}
 
 
 def period_key(month: str, group_by: str) -> str:

@@ -31,6 +31,7 @@ class OrderState:
     status: str
     account_id: str | None = None
     event_id: str | None = None
+    currency: str | None = None
 
 
 async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
@@ -59,5 +60,5 @@ def ordered_sales(states: Iterable[OrderState], visible: Callable[[OrderState], 
         if latest.status not in NOT_SOLD and visible(latest):
             placed = min((s for s in order if s.status not in NOT_SOLD), key=lambda s: s.version).occurred_at
             sales.append(Sale(latest.owner_id, latest.team_id, placed, latest.amount, latest.account_id,
-                              event_id=latest.event_id))
+                              event_id=latest.event_id, currency=latest.currency))
     return sales

@@ -11,6 +11,7 @@ from reporting.accounts import load_accounts
 from reporting.models import OpportunityFact, OrderFact
 from reporting.opportunities.queries import load_facts, visibility
 from reporting.period import ALWAYS, Period, among
+from reporting.rates import DEFAULT_BASE, foreign_amounts, rates_as_of
 from reporting.revenue.domain import Sale, summarize, won_sales
 from reporting.revenue.lines import by_product
 from reporting.revenue.orders import NOT_SOLD, OrderState, ordered_sales
@@ -23,17 +24,26 @@ _ORDER_FIELDS = [OrderFact.__table__.c[name] for name in OrderState.__dataclass_
 async def revenue_as_of(
     *, uow: UnitOfWork, principal: Principal, as_of: datetime, group_by: str, owner_id: str | None = None,
     team_id: str | None = None, account: dict[str, str | None] | None = None, period: Period = ALWAYS,
+    default_base: str = DEFAULT_BASE,
 ) -> dict:
     """Won and ordered revenue by rep, team, period, product or the customer's region, industry or size as
     it stood at `as_of` (event time); `account` filters on those (a product filter keeps that product's
-    share of each sale). `period` keeps the deals first won and the orders first placed in it."""
+    share of each sale). `period` keeps the deals first won and the orders first placed in it.
+
+    Amounts are in the base currency (`currency`): a won deal converted with the rate in effect when it
+    was first won, an order with the rate in effect when it was first placed, among the rates known at
+    `as_of`; those without a rate then are in `total.unconverted` of each kind instead."""
     at = utc_naive(as_of)
     wanted = {name: value for name, value in (account or {}).items() if value is not None}
     months = period.months()  # the counters label each sale with its month: they answer whole months
-    if group_by in COUNTED and not wanted and months is not None:  # no customer or product: those fold facts
+    rates = await rates_as_of(uow, at, default_base)
+    head = {"as_of": at.isoformat() + "Z", "group_by": group_by, "currency": rates.base}
+    # the counters sum amounts without their currency: they answer when every sale is in the base one
+    if (group_by in COUNTED and not wanted and months is not None  # no customer or product: those fold facts
+            and not await foreign_amounts(uow, rates.base)):
         sales = await revenue_from_counters(uow=uow, principal=principal, at=at, group_by=group_by,
                                             owner_id=owner_id, team_id=team_id, months=months)
-        return {"as_of": at.isoformat() + "Z", "group_by": group_by, **sales}
+        return {**head, **sales}
     won_in = _sold_in(OpportunityFact.opportunity_id, OpportunityFact, OpportunityFact.status == "won",
                       period, at)
     won = won_sales(await load_facts(uow, at, ids=won_in), visibility(principal, owner_id, team_id))
@@ -55,8 +65,7 @@ async def revenue_as_of(
     if wanted or group_by in ("region", "industry", "size"):
         cards = await load_accounts(uow)
         won, ordered = (_with_accounts(part, cards, wanted) for part in (won, ordered))
-    return {"as_of": at.isoformat() + "Z", "group_by": group_by,
-            "won": summarize(won, group_by), "ordered": summarize(ordered, group_by)}
+    return {**head, "won": summarize(won, group_by, rates), "ordered": summarize(ordered, group_by, rates)}
 
 
 def _sold_in(id_column, table, sold, period: Period, at: datetime):

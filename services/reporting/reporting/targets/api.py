@@ -9,6 +9,7 @@ from crm_shared.service import UowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.customers.loading import Basis
+from reporting.rates import DefaultBaseDep
 from reporting.targets.queries import forecast_as_of, targets_as_of
 
 router = strict_router(prefix="/reports", tags=["reports"])
@@ -19,14 +20,18 @@ TARGET_COLUMNS = ("quota_id", "user_id", "name", "team_id", "period", "starts_on
 
 @router.get("/targets", response_model=None)
 async def get_targets(
-    uow: UowDep, principal: PrincipalDep, clock: ClockDep, as_of: datetime | None = None,
+    uow: UowDep, principal: PrincipalDep, clock: ClockDep, base: DefaultBaseDep,
+    as_of: datetime | None = None,
     basis: Basis = "won", period: str | None = None, user_id: str | None = None, team_id: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
-    """Quota attainment per user or team, period-end projections, and the year-end projection."""
+    """Quota attainment per user or team, period-end projections, and the year-end projection.
+
+    Sales are in the base currency (`currency`): a won deal at the rate in effect when first won, an order
+    when first placed; those without a rate then are left out and listed per currency in `unconverted`."""
     async with uow:
         body = await targets_as_of(uow=uow, principal=principal, as_of=as_of or clock(), basis=basis,
-                                   period=period, user_id=user_id, team_id=team_id)
+                                   period=period, user_id=user_id, team_id=team_id, default_base=base)
     if format == "json":
         return body
     rows = [["" if row.get(c) is None else row[c] for c in TARGET_COLUMNS] for row in body["rows"]]

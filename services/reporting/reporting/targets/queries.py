@@ -1,6 +1,8 @@
 """Target and forecast answers: quotas, sales and open deals known at a date, as the caller may see them."""
 
+from collections import defaultdict
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -9,7 +11,8 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.customers.loading import Basis, sales_at
 from reporting.models import DirectoryUser, OpportunityFact, QuotaTarget
 from reporting.opportunities.queries import load_facts
-from reporting.revenue.domain import won_sales
+from reporting.rates import DEFAULT_BASE, rates_as_of
+from reporting.revenue.domain import in_base, won_sales
 from reporting.targets.domain import Deal, Quota, attainment, forecast, year_end
 from reporting.versions import utc_naive
 
@@ -28,7 +31,8 @@ async def latest_deals(uow: UnitOfWork, at: datetime) -> list[Deal]:
 
 
 async def targets_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetime, basis: Basis,
-                        period: str | None, user_id: str | None, team_id: str | None) -> dict:
+                        period: str | None, user_id: str | None, team_id: str | None,
+                        default_base: str = DEFAULT_BASE) -> dict:
     """Attainment of every quota the caller may see (a rep their own, a manager their team's and its
     members'), with period-end projections; and the year so far with its year-end projection."""
     at = utc_naive(as_of)
@@ -41,7 +45,15 @@ async def targets_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetim
                   can_see(principal, None, q.team_id))
               and period in (None, q.period) and user_id in (None, q.user_id)
               and team_id in (None, q.team_id)]
-    sales, deals = await sales_at(uow, at, basis), await latest_deals(uow, at)
+    rates = await rates_as_of(uow, at, default_base)
+    sales, unconverted = [], defaultdict(Decimal)
+    for sale in await sales_at(uow, at, basis):
+        converted = in_base(sale, rates)
+        if converted is not None:
+            sales.append(converted)
+        elif can_see(principal, sale.owner_id, sale.team_id):
+            unconverted[sale.currency] += sale.amount
+    deals = await latest_deals(uow, at)
     rows = [attainment(q, sales, deals, at.date()) for q in quotas]
     names = {row.user_id: row.name for row in await uow.session.execute(
         select(DirectoryUser.user_id, DirectoryUser.name))}
@@ -49,7 +61,8 @@ async def targets_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetim
         row["name"] = names.get(row["user_id"]) if row["user_id"] else None
     mine = [s for s in sales if can_see(principal, s.owner_id, s.team_id)]
     open_mine = [d for d in deals if can_see(principal, d.owner_id, d.team_id)]
-    return {"as_of": at.isoformat() + "Z", "basis": basis, "rows": rows,
+    return {"as_of": at.isoformat() + "Z", "basis": basis, "currency": rates.base,
+            "unconverted": {c: str(a) for c, a in sorted(unconverted.items())}, "rows": rows,
             "year_end": year_end(mine, open_mine, at.date())}
 
 

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from crm_shared.events.sales import ExchangeRateSetV1
 from crm_shared.http.problems import InvalidError
 from crm_shared.messaging.uow import UnitOfWork
 from sales.forecast.models import ExchangeRate
@@ -35,7 +36,8 @@ class RateRead(BaseModel):
 async def set_rate(
     *, uow: UnitOfWork, currency: str, base: str, data: RateUpdate, user_id: str, now: datetime
 ) -> ExchangeRate:
-    """Set (or correct) the rate of a currency against the base currency."""
+    """Set (or correct) the rate of a currency against the base currency; `sales.exchange-rate.set` goes
+    out through the outbox in the same transaction (the rate applies from `now` on)."""
     if currency == base:
         raise InvalidError(f"{base} is the base currency: its rate is 1", field="currency")
     rate = await uow.session.get(ExchangeRate, currency)
@@ -43,6 +45,8 @@ async def set_rate(
         rate = ExchangeRate(currency=currency)
         uow.session.add(rate)
     rate.rate, rate.updated_at, rate.updated_by = data.rate, now, user_id
+    uow.emit(ExchangeRateSetV1(aggregate_id=currency, occurred_at=now, changed_fields=["rate"],
+                               currency=currency, base_currency=base, rate=data.rate, effective_at=now))
     await uow.commit()
     return rate
 

@@ -53,7 +53,7 @@ from crm_shared.events.sales.orders import (
     OrderUpdatedV1,
     PaymentRecordedV1,
 )
-from crm_shared.events.sales.plans import LeadConversionAppliedV1, QuotaSetV1
+from crm_shared.events.sales.plans import ExchangeRateSetV1, LeadConversionAppliedV1, QuotaSetV1
 
 __all__ = [
     "ActivityCompletedV1", "ActivityCreatedV1", "ActivitySnapshot", "ActivityUpdatedV1",
@@ -61,7 +61,8 @@ __all__ = [
     "InvoiceUpdatedV1", "RelationCreatedV1", "RelationEndedV1", "RelationSnapshot",
     "AccountCreatedV1", "AccountDeletedV1", "AccountSnapshot", "AccountUpdatedV1", "ContactCreatedV1",
     "ContactDeletedV1", "ContactRole", "ContactSnapshot", "ContactUpdatedV1", "ContractCreatedV1",
-    "ContractSnapshot", "ContractUpdatedV1", "InvoiceIssuedV1", "InvoiceSnapshot", "LeadConversionAppliedV1",
+    "ContractSnapshot", "ContractUpdatedV1", "ExchangeRateSetV1", "InvoiceIssuedV1", "InvoiceSnapshot",
+    "LeadConversionAppliedV1",
     "OpportunityLine", "OpportunityLostV1", "OpportunityOpenedV1", "OpportunitySnapshot",
     "OpportunityStageChangedV1", "OpportunityUpdatedV1", "OpportunityWonV1", "OrderCreatedV1",
     "OrderSnapshot",

@@ -1,11 +1,11 @@
-"""Sales events about targets (quotas) and about how a converted lead was applied."""
+"""Sales events about targets (quotas), exchange rates and about how a converted lead was applied."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 
 from crm_shared.events.base import Event, register
-from crm_shared.topics import SALES_ACCOUNT, SALES_QUOTA
+from crm_shared.topics import SALES_ACCOUNT, SALES_EXCHANGE_RATE, SALES_QUOTA
 
 
 @register(SALES_QUOTA.name, "quota")
@@ -23,6 +23,20 @@ class QuotaSetV1(Event):
     ends_on: date
     amount: Decimal
     currency: str = "CNY"
+
+
+@register(SALES_EXCHANGE_RATE.name, "currency")
+class ExchangeRateSetV1(Event):
+    """An admin set (or corrected) what one unit of `currency` is worth in `base_currency`.
+
+    `aggregate_id` is the currency. The rate applies from `effective_at` (the time it was set) until
+    the next rate of the same currency; amounts in the base currency itself are never converted."""
+
+    event_type: Literal["sales.exchange-rate.set"] = "sales.exchange-rate.set"
+    currency: str
+    base_currency: str
+    rate: Decimal
+    effective_at: datetime
 
 
 @register(SALES_ACCOUNT.name, "account")
