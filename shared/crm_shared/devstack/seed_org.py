@@ -116,7 +116,7 @@ async def _quotas(client: CrmClient, org: Org, counts: Counter) -> None:
         await client.post(
             "sales",
             "/quotas",
-            json={"user_id": rep["id"], "period": year, "amount": 600000, "currency": "USD"},
+            json={"user_id": rep["id"], "period": year, "amount": 600000, "currency": "CNY"},
         )
         counts["quotas"] += 1
     for name, team_id in org.teams.items():
@@ -124,7 +124,7 @@ async def _quotas(client: CrmClient, org: Org, counts: Counter) -> None:
             await client.post(
                 "sales",
                 "/quotas",
-                json={"team_id": team_id, "period": year, "amount": 1800000, "currency": "USD"},
+                json={"team_id": team_id, "period": year, "amount": 1800000, "currency": "CNY"},
             )
             counts["quotas"] += 1
 
@@ -177,7 +177,7 @@ async def _marketing(client: CrmClient, org: Org, counts: Counter) -> None:
                 "name": name,
                 "channel": channel,
                 "cost": cost,
-                "currency": "USD",
+                "currency": "CNY",
                 "starts_on": starts.isoformat(),
                 "ends_on": (starts + timedelta(days=30 * length)).isoformat(),
             },

@@ -126,7 +126,7 @@ async def run_lead(client: CrmClient, org: Org, spec: dict, counts: Counter) -> 
                 "opportunity": {
                     "name": f"{b['company']}: first order",
                     "amount": spec["amount"],
-                    "currency": "USD",
+                    "currency": "CNY",
                     "expected_close_date": spec["close"],
                 },
             },
@@ -198,7 +198,7 @@ async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Count
             "name": spec["name"],
             "account_id": account["id"],
             "owner_id": account["owner_id"],
-            "currency": "USD",
+            "currency": "CNY",
             "expected_close_date": spec["close"].isoformat(),
             "lines": spec["lines"],
         },
