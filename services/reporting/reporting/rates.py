@@ -54,6 +54,20 @@ class Rates:
         """The rate of the currency numbered `period` (from `period`)."""
         return self._rates[currency][period]
 
+    def target_value(self, amount: Decimal, currency: str | None, starts: datetime) -> Decimal | None:
+        """A target's `amount` of `currency` in the base currency, at the rate in effect when its period
+        `starts` (naive UTC), rounded to the cent half up: what was asked for a period is valued when the
+        period began, so it does not move with the rate during the period. A period starting before the
+        currency's first rate takes the latest rate known. None when the currency has no rate at all."""
+        if currency in (None, self.base):
+            return amount
+        period = self.period(currency, starts)
+        if period < 0:
+            period = self.period(currency, datetime.max)
+        if period < 0:
+            return None
+        return (amount * self.rate(currency, period)).quantize(CENT, ROUND_HALF_UP)
+
     def converter(self) -> "Money":
         """An accumulator of amounts in any currency, summed per rate period then converted."""
         return Money(self)

@@ -222,7 +222,7 @@ async def test_rep_kpis_money_and_targets_in_the_base_currency(reporting):
     assert body["unconverted"] == {"won": {"USD": "50.00"}, "ordered": {"EUR": "50.00", "USD": "100.00"}}
     rows = {row["owner_id"]: row for row in body["rows"]}
     # rep A: won O6 300 CNY, target 3000 CNY -> 0.1; rep B: won O5 200 USD x 7.0 = 1400 (O3 has no rate),
-    # target 1000 USD x 7.2 (the rate at as_of) = 7200 -> 1400 / 7200 = 0.1944
+    # target 1000 USD x 7.2 (no rate on 1 January: the latest known at as_of) = 7200 -> 1400 / 7200 = 0.1944
     assert [
         (
             r["won"],

@@ -6,11 +6,15 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from reporting_support import NOW
+from reporting_scenario import deal
+from reporting_support import ADMIN, NOW
+from test_currency import rate
 
 from crm_shared.auth import Principal, Role, issue_token
 from crm_shared.events.leads import LeadAssignedV1, LeadCapturedV1
-from reporting.live.api import _updates, get_sales_client
+from crm_shared.events.sales import OpportunityOpenedV1
+from reporting.live.api import STATIC, _updates, get_sales_client
+from reporting.live.dashboard import LiveDashboard
 from reporting.live.hub import hub, notify_after_commit
 from reporting.live.language import page_language
 
@@ -49,12 +53,30 @@ async def test_dashboard_is_role_aware(sqlite_reporting):
     assert admin_view["funnel"]["captured"] == 3
     assert [d["captured"] for d in admin_view["trend"][-3:]] == [1, 1, 1]
     assert len(admin_view["trend"]) == 14 and admin_view["trend"][-1]["day"] == "2026-03-31"
-    assert admin_view["pipeline"] == {"stages": [], "win_rate": None, "won_amount": "0", "bottleneck": None}
+    assert admin_view["pipeline"] == {"stages": [], "win_rate": None, "won_amount": "0", "bottleneck": None,
+                                      "currency": "CNY"}
     assert admin_view["service"]["tickets"] == 0 and admin_view["service"]["csat"] is None
     rep_view = (await sqlite_reporting.get("/reports/dashboard", REP)).json()
     assert rep_view["leads_by_source"] == {"web_form": 1}
     assert rep_view["viewer"] == {"user_id": "rep-7", "role": "rep", "name": "Rita Rep"}
     assert [(row["owner_id"], row["leads"]) for row in rep_view["reps"]] == [("rep-7", 1)]
+
+
+async def test_dashboard_money_is_labelled_with_the_answers_base_currency(make_reporting, sqlite_url):
+    async with make_reporting(sqlite_url, base_currency="EUR") as reporting:  # REPORTING_BASE_CURRENCY
+        await reporting.feed(OpportunityOpenedV1(**{**deal("O4", "s1", 1, 800), "currency": "EUR"}))
+        view = (await reporting.get("/reports/dashboard")).json()
+        assert (view["currency"], view["pipeline"]["currency"]) == ("EUR", "EUR")
+        assert (view["pipeline"]["stages"][0]["amount"], view["reps"][0]["owner_id"]) == ("800.00", "rep-b")
+        board = LiveDashboard(ADMIN, days=14, base="EUR")
+        assert (await board.refresh(reporting.app.state.ctx.uow(), NOW))["currency"] == "EUR"
+        await reporting.feed(rate("EUR", "7.8", 0))  # sales' base is CNY: 800 EUR x 7.8
+        view = (await reporting.get("/reports/dashboard")).json()
+        assert (view["currency"], view["pipeline"]["stages"][0]["amount"]) == ("CNY", "6240.00")
+    script = (STATIC / "dashboard.js").read_text(encoding="utf-8")
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    assert "latest.currency" in script and "extras.revenue.currency" in script and "CNY" not in script
+    assert html.count('data-money="dashboard"') == 3 and 'data-money="revenue"' in html
 
 
 async def test_stream_pushes_the_callers_figures_after_each_commit(sqlite_reporting):

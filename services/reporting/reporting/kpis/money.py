@@ -3,18 +3,19 @@
 The counters sum amounts without their currency, so then the won and ordered amounts come from the
 facts (revenue/queries.py): a deal converted at the rate in effect when first won, an order when first
 placed; what has no rate then is reported per currency in `unconverted`. Targets (quotas) in another
-currency are converted at the rate in effect at `as_of`.
+currency are converted at the rate in effect when their year starts (else the latest known), as
+`/reports/targets` converts them.
 """
 
 from collections import defaultdict
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from crm_shared.auth import Principal
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.opportunities.queries import load_facts
 from reporting.period import ALWAYS, Period
-from reporting.rates import CENT, Rates
+from reporting.rates import Rates
 from reporting.revenue.domain import summarize, won_sales
 from reporting.revenue.queries import revenue_as_of
 
@@ -39,16 +40,15 @@ async def won_in_year(uow: UnitOfWork, at: datetime, owners: set[str],
 
 
 def target_in_base(amounts: list[tuple[Decimal, str | None]], rates: Rates, at: datetime) -> Decimal | None:
-    """The sum of quota amounts in the base currency at `at` (None when one has no rate then)."""
+    """The sum of the yearly quota amounts of the year of `at` in the base currency, each at the rate in
+    effect when the year starts, as `/reports/targets` values them (`Rates.target_value`); None when one
+    has no rate at all."""
     total = Decimal(0)
     for amount, currency in amounts:
-        if currency in (None, rates.base):
-            total += amount
-            continue
-        period = rates.period(currency, at)
-        if period < 0:
+        value = rates.target_value(amount, currency, datetime(at.year, 1, 1))
+        if value is None:
             return None
-        total += (amount * rates.rate(currency, period)).quantize(CENT, ROUND_HALF_UP)
+        total += value
     return total
 
 

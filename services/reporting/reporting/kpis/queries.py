@@ -32,8 +32,9 @@ async def rep_kpis_as_of(*, uow: UnitOfWork, principal: Principal, as_of: dateti
     the leads captured, the deals created, won or lost and the orders placed in it (not the target).
 
     Money is in the base currency (`currency`): a won deal at the rate in effect when first won, an order
-    when first placed, a target at the rate in effect at `as_of`; amounts without a rate then are left out
-    and listed per currency in `unconverted` (a target without one has no attainment)."""
+    when first placed, a target at the rate in effect when its year starts (as `/reports/targets`); amounts
+    without a rate then are left out and listed per currency in `unconverted` (a target without one has no
+    attainment)."""
     at = utc_naive(as_of)
     leads = await lead_funnel(uow=uow, principal=principal,
                               query=FunnelQuery(as_of=at, group_by="owner", team_id=team_id,

@@ -22,6 +22,7 @@ from reporting.json_answer import json_response
 from reporting.live.dashboard import LiveDashboard, dashboard
 from reporting.live.hub import EVERYTHING, hub
 from reporting.live.language import page_language
+from reporting.rates import DEFAULT_BASE
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 router = APIRouter(tags=["dashboard"])
@@ -90,8 +91,9 @@ async def get_dashboard(
     uow: UowDep, principal: PrincipalDep, clock: ClockDep, request: Request
 ) -> JSONResponse:
     """Everything the dashboard shows, as the caller may see it."""
+    settings = request.app.state.settings
     return json_response(await dashboard(uow=uow, principal=principal, now=clock(),
-                                         days=request.app.state.settings.dashboard_days))
+                                         days=settings.dashboard_days, base=settings.base_currency))
 
 
 @router.get("/stream")
@@ -107,11 +109,13 @@ async def stream(
     except InvalidToken as error:
         raise HTTPException(401, f"Invalid token: {error}") from error
     settings = request.app.state.settings
-    updates = _updates(ctx, principal, clock, settings.stream_poll_s, settings.dashboard_days)
+    updates = _updates(ctx, principal, clock, settings.stream_poll_s, settings.dashboard_days,
+                       settings.base_currency)
     return EventSourceResponse(updates, ping=15)
 
 
-async def _updates(ctx, principal: Principal, clock, poll_s: float, days: int) -> AsyncIterator[dict]:
+async def _updates(ctx, principal: Principal, clock, poll_s: float, days: int,
+                   base: str = DEFAULT_BASE) -> AsyncIterator[dict]:
     """A push after every change the caller can see; a commit refreshes only the sections it feeds.
 
     Wake-ups coalesce while a refresh runs, so a burst of commits costs one refresh, not one each. A
@@ -119,7 +123,7 @@ async def _updates(ctx, principal: Principal, clock, poll_s: float, days: int) -
     earliest of them and of the push: the reporting-side part of the dashboard's freshness.
     """
     subscription = hub.subscribe()
-    board = LiveDashboard(principal, days)
+    board = LiveDashboard(principal, days, base=base)
     loop = asyncio.get_running_loop()
     next_tick = loop.time() + poll_s
     last = None

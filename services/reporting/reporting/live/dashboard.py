@@ -4,6 +4,9 @@ The payload is made of sections, each fed by some event families (topics). A str
 sections and, after a commit, recomputes only those the committed families feed; the rep table (the
 costliest: it reads leads, deals and orders) at most every `REPS_EVERY_S`, so a burst of leads moves the
 funnel at once and the rep table shortly after.
+
+Money is in the base currency the answers carry (`currency`: the latest rate event's base, else
+REPORTING_BASE_CURRENCY); the payload names it so the page labels money with it.
 """
 
 import math
@@ -26,6 +29,7 @@ from reporting.leads.queries import FunnelQuery, captured_per_day, lead_funnel
 from reporting.live.hub import EVERYTHING
 from reporting.opportunities.queries import opportunity_funnel_as_of
 from reporting.prospects.queries import prospect_counts
+from reporting.rates import DEFAULT_BASE
 from reporting.service.queries import service_figures_as_of
 
 MAX_REPS = 25
@@ -51,8 +55,9 @@ def sections_fed_by(families: set[str]) -> set[str]:
 
 
 async def compute_sections(*, uow: UnitOfWork, principal: Principal, now: datetime, days: int,
-                           sections: set[str]) -> dict[str, Any]:
-    """The named sections as the caller sees them at `now`."""
+                           sections: set[str], base: str = DEFAULT_BASE) -> dict[str, Any]:
+    """The named sections as the caller sees them at `now`; `base`: the base currency until a rate event
+    names one."""
     parts: dict[str, Any] = {}
     async with uow:
         if "leads" in sections:
@@ -64,12 +69,12 @@ async def compute_sections(*, uow: UnitOfWork, principal: Principal, now: dateti
         if "trend" in sections:
             parts["trend"] = await captured_per_day(uow=uow, principal=principal, as_of=now, days=days)
         if "pipeline" in sections:
-            deals = await opportunity_funnel_as_of(uow=uow, principal=principal, as_of=now)
+            deals = await opportunity_funnel_as_of(uow=uow, principal=principal, as_of=now, default_base=base)
             parts["pipeline"] = {
                 "stages": [{"stage_name": s["stage_name"], "stage_type": s["stage_type"], "count": s["count"],
                             "amount": s["amount"]} for s in deals["stages"]],
                 "win_rate": deals["win_rate"], "won_amount": deals["won_amount"],
-                "bottleneck": (deals["bottleneck"] or {}).get("stage_name"),
+                "bottleneck": (deals["bottleneck"] or {}).get("stage_name"), "currency": deals["currency"],
             }
         if "service" in sections:
             service = (await service_figures_as_of(uow=uow, principal=principal, as_of=now))["total"]
@@ -78,14 +83,17 @@ async def compute_sections(*, uow: UnitOfWork, principal: Principal, now: dateti
                                 "resolution_sla": service["sla"]["resolution"]["compliance"],
                                 "csat": service["csat"]["average"]}
         if "reps" in sections:
-            parts["reps"] = (await rep_kpis_as_of(uow=uow, principal=principal, as_of=now))["rows"][:MAX_REPS]
+            reps = await rep_kpis_as_of(uow=uow, principal=principal, as_of=now, default_base=base)
+            parts["reps"] = reps["rows"][:MAX_REPS]
     return parts
 
 
 def assemble(principal: Principal, parts: dict[str, Any]) -> dict:
-    """The payload the page draws, from its sections."""
+    """The payload the page draws, from its sections; `currency`: the base currency of its money (rate
+    events refresh every section, so the rep table's is the pipeline's)."""
     return {
         "viewer": {"user_id": principal.user_id, "role": principal.role.value, "name": principal.name},
+        "currency": parts["pipeline"]["currency"],
         **parts["leads"],
         "trend": parts["trend"],
         "pipeline": parts["pipeline"],
@@ -94,17 +102,20 @@ def assemble(principal: Principal, parts: dict[str, Any]) -> dict:
     }
 
 
-async def dashboard(*, uow: UnitOfWork, principal: Principal, now: datetime, days: int = 14) -> dict:
+async def dashboard(*, uow: UnitOfWork, principal: Principal, now: datetime, days: int = 14,
+                    base: str = DEFAULT_BASE) -> dict:
     """Leads by source, the lead funnel, the capture trend, the deal pipeline, SLA health, the reps."""
-    parts = await compute_sections(uow=uow, principal=principal, now=now, days=days, sections=set(SECTIONS))
+    parts = await compute_sections(uow=uow, principal=principal, now=now, days=days, sections=set(SECTIONS),
+                                   base=base)
     return assemble(principal, parts)
 
 
 class LiveDashboard:
     """One stream's dashboard: its sections, which of them are stale, when the rep table may be redone."""
 
-    def __init__(self, principal: Principal, days: int, reps_every_s: float = REPS_EVERY_S):
-        self.principal, self.days, self.reps_every_s = principal, days, reps_every_s
+    def __init__(self, principal: Principal, days: int, reps_every_s: float = REPS_EVERY_S,
+                 base: str = DEFAULT_BASE):
+        self.principal, self.days, self.reps_every_s, self.base = principal, days, reps_every_s, base
         self.parts: dict[str, Any] = {}
         self.stale: set[str] = set(SECTIONS)
         self._reps_at = -math.inf
@@ -126,7 +137,7 @@ class LiveDashboard:
             wanted.discard("reps")
         if wanted:
             self.parts.update(await compute_sections(uow=uow, principal=self.principal, now=now,
-                                                     days=self.days, sections=wanted))
+                                                     days=self.days, sections=wanted, base=self.base))
             if "reps" in wanted:
                 self._reps_at = time.monotonic()
             self.stale -= wanted

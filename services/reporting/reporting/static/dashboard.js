@@ -50,6 +50,7 @@ function t(key) { return (TEXT[lang] || TEXT.en)[key] || TEXT.en[key] || key; }
 function applyLanguage() {
   document.documentElement.lang = lang;
   document.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  labelMoney();
   $("lang-toggle").textContent = lang === "en" ? "中文" : "English";
   setStatus($("live-status").dataset.state);
   if (latest) render(latest);
@@ -128,6 +129,17 @@ function render(data) {
   renderPipeline(data.pipeline);
   renderService(data.service);
   renderReps(data.reps);
+  labelMoney();
+}
+
+// Money is labelled with the base currency the answers carry (`currency`: the latest exchange rate's base,
+// else REPORTING_BASE_CURRENCY), never a fixed one: headings marked data-money="dashboard" follow the
+// pushed payload's, data-money="revenue" the revenue answer's.
+function labelMoney() {
+  document.querySelectorAll("[data-money]").forEach((node) => {
+    const code = node.dataset.money === "revenue" ? extras && extras.revenue.currency : latest && latest.currency;
+    node.textContent = code ? `${t(node.dataset.i18n)} (${code})` : t(node.dataset.i18n);
+  });
 }
 
 function refreshExtras() {
@@ -148,6 +160,7 @@ async function loadExtras() {
 function renderExtras(data) {
   renderRevenueTrend(data.revenue);
   renderPareto(data.pareto);
+  labelMoney();
 }
 
 function lastMonths(asOf, count) {
@@ -166,13 +179,13 @@ function renderRevenueTrend(revenue) {
   const series = { won: amounts("won"), ordered: amounts("ordered") };
   const max = Math.max(1, ...months.flatMap((m) => [series.won[m] || 0, series.ordered[m] || 0]));
   const step = (width - 2 * pad) / months.length, bar = Math.max(1, step / 2 - 3);
-  const nodes = [el("text", { x: 2, y: pad - 10 }, max.toLocaleString())];
+  const nodes = [el("text", { x: 2, y: pad - 10 }, `${max.toLocaleString()} ${revenue.currency}`)];
   months.forEach((month, i) => {
     ["won", "ordered"].forEach((kind, k) => {
       const value = series[kind][month] || 0, h = ((height - 2 * pad) * value) / max;
       const rect = el("rect", { x: pad + i * step + 2 + k * (bar + 1), y: height - pad - h, width: bar, height: h,
         class: kind, "data-month": month, "data-kind": kind, "data-amount": value });
-      rect.append(el("title", {}, `${month} ${t(kind + "Amount")}: ${value.toLocaleString()}`));
+      rect.append(el("title", {}, `${month} ${t(kind + "Amount")}: ${value.toLocaleString()} ${revenue.currency}`));
       nodes.push(rect);
     });
     nodes.push(el("text", { x: pad + i * step + step / 2, y: height - 8, "text-anchor": "middle" }, month.slice(2)));
@@ -193,7 +206,7 @@ function renderPareto(pareto) {
     ranked.forEach((row, i) => {
       const rect = el("rect", { x: pad + i * step + 1, y: y(row.share), width: Math.max(1, step - 2), height: h * row.share,
         class: row.vital_few ? "won" : "ordered", "data-account": row.account_id });
-      rect.append(el("title", {}, `${row.name || row.account_id}: ${Number(row.value).toLocaleString()}`));
+      rect.append(el("title", {}, `${row.name || row.account_id}: ${Number(row.value).toLocaleString()} ${pareto.currency}`));
       nodes.push(rect);
     });
   }

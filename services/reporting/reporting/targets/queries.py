@@ -13,7 +13,7 @@ from reporting.models import DirectoryUser, OpportunityFact, QuotaTarget
 from reporting.opportunities.queries import load_facts
 from reporting.rates import DEFAULT_BASE, rates_as_of
 from reporting.revenue.domain import in_base, won_sales
-from reporting.targets.domain import Deal, Quota, attainment, forecast, year_end
+from reporting.targets.domain import Deal, Quota, attainment, deals_in_base, forecast, year_end
 from reporting.versions import utc_naive
 
 _DEAL = [OpportunityFact.__table__.c[name] for name in Deal.__dataclass_fields__]
@@ -34,7 +34,12 @@ async def targets_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetim
                         period: str | None, user_id: str | None, team_id: str | None,
                         default_base: str = DEFAULT_BASE) -> dict:
     """Attainment of every quota the caller may see (a rep their own, a manager their team's and its
-    members'), with period-end projections; and the year so far with its year-end projection."""
+    members'), with period-end projections; and the year so far with its year-end projection.
+
+    Money is in the base currency (`currency`): sales at the rate of when they were sold (those without
+    one in `unconverted`), open deals at the rate in effect at `as_of` (those without one left out of
+    the pipeline and listed in `unconverted_pipeline`), each target at the rate of its period's start
+    (`domain.quota_in_base`)."""
     at = utc_naive(as_of)
     teams = {row.user_id: row.team_id for row in await uow.session.execute(
         select(DirectoryUser.user_id, DirectoryUser.team_id))}
@@ -53,8 +58,10 @@ async def targets_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetim
             sales.append(converted)
         elif can_see(principal, sale.owner_id, sale.team_id):
             unconverted[sale.currency] += sale.amount
-    deals = await latest_deals(uow, at)
-    rows = [attainment(q, sales, deals, at.date()) for q in quotas]
+    deals, unconverted_pipeline = deals_in_base(
+        await latest_deals(uow, at), rates, at,
+        lambda deal: deal.in_pipeline and can_see(principal, deal.owner_id, deal.team_id))
+    rows = [attainment(q, sales, deals, at.date(), rates) for q in quotas]
     names = {row.user_id: row.name for row in await uow.session.execute(
         select(DirectoryUser.user_id, DirectoryUser.name))}
     for row in rows:
@@ -62,17 +69,37 @@ async def targets_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetim
     mine = [s for s in sales if can_see(principal, s.owner_id, s.team_id)]
     open_mine = [d for d in deals if can_see(principal, d.owner_id, d.team_id)]
     return {"as_of": at.isoformat() + "Z", "basis": basis, "currency": rates.base,
-            "unconverted": {c: str(a) for c, a in sorted(unconverted.items())}, "rows": rows,
+            "unconverted": {c: str(a) for c, a in sorted(unconverted.items())},
+            "unconverted_pipeline": {c: str(a) for c, a in unconverted_pipeline.items()}, "rows": rows,
             "year_end": year_end(mine, open_mine, at.date())}
 
 
 async def forecast_as_of(*, uow: UnitOfWork, principal: Principal, as_of: datetime, group_by: str,
-                         owner_id: str | None, team_id: str | None) -> dict:
-    """Won and open deals per period and forecast category, weighted by probability, as known at `as_of`."""
+                         owner_id: str | None, team_id: str | None,
+                         default_base: str = DEFAULT_BASE) -> dict:
+    """Won and open deals per period and forecast category, weighted by probability, as known at `as_of`.
+
+    Money is in the base currency (`currency`): a won deal at the rate in effect when first won (a sale,
+    as revenue counts it), an open deal at the rate in effect at `as_of` (not sold yet: what it is worth
+    today). The deals without a rate then are left out and listed per currency in `unconverted`."""
     at = utc_naive(as_of)
 
     def visible(owner: str | None, team: str | None) -> bool:
         return can_see(principal, owner, team) and owner_id in (None, owner) and team_id in (None, team)
 
-    won = won_sales(await load_facts(uow, at), lambda _: True)
-    return {"as_of": at.isoformat() + "Z", **forecast(await latest_deals(uow, at), won, group_by, visible)}
+    rates = await rates_as_of(uow, at, default_base)
+    won, unconverted = [], defaultdict(Decimal)
+    for sale in won_sales(await load_facts(uow, at), lambda fact: visible(fact.owner_id, fact.team_id)):
+        converted = in_base(sale, rates)
+        if converted is None:
+            unconverted[sale.currency] += sale.amount
+        else:
+            won.append(converted)
+    deals, open_aside = deals_in_base(
+        await latest_deals(uow, at), rates, at,
+        lambda deal: deal.status == "open" and visible(deal.owner_id, deal.team_id))
+    for currency, amount in open_aside.items():
+        unconverted[currency] += amount
+    return {"as_of": at.isoformat() + "Z", "currency": rates.base,
+            "unconverted": {c: str(a) for c, a in sorted(unconverted.items())},
+            **forecast(deals, won, group_by, visible)}
