@@ -20,6 +20,10 @@ class KafkaSettings(BaseModel):
     session_timeout_ms: int = 6000
     heartbeat_interval_ms: int = 1000
     producer_idempotence: bool = False
+    # > 0: topics this service creates get at most this many partitions. The dev stack sets 1 on its
+    # embedded broker: one process per service reads every partition anyway, and each partition costs
+    # the broker and every consumer on each fetch (polled every `fetch_max_wait_ms`). 0: the registry's.
+    topic_partitions: int = Field(default=0, ge=0)
 
 
 class AuthSettings(BaseModel):

@@ -74,13 +74,17 @@ def liveness_topic(service: str) -> str:
 
 
 
-def all_topic_specs() -> list[tuple[str, int]]:
-    """Every shared topic with its partition count: main topics and their DLQs.
+def all_topic_specs(max_partitions: int = 0) -> list[tuple[str, int]]:
+    """Every shared topic with its partition count: main topics and their DLQs; `max_partitions` > 0
+    caps the counts (the embedded dev broker's setting, `KafkaSettings.topic_partitions`).
 
     Liveness markers are left out on purpose: each service creates its own, and only its own,
     because their absence is how a service notices that the broker restarted empty.
     """
-    return [(t.name, t.partitions) for t in TOPICS] + [(t.dlq, 1) for t in TOPICS]
+    def count(partitions: int) -> int:
+        return min(partitions, max_partitions) if max_partitions > 0 else partitions
+
+    return [(t.name, count(t.partitions)) for t in TOPICS] + [(t.dlq, 1) for t in TOPICS]
 
 
 def by_name(name: str) -> Topic:

@@ -206,6 +206,14 @@ def test_all_topic_specs():
     assert len(specs) == 2 * len(TOPICS)
 
 
+def test_topic_specs_capped_for_the_dev_broker():
+    capped = dict(all_topic_specs(max_partitions=2))
+    for topic in TOPICS:
+        assert capped[topic.name] == min(topic.partitions, 2)
+        assert capped[topic.dlq] == 1
+    assert dict(all_topic_specs(0)) == dict(all_topic_specs())  # 0: the registry's counts
+
+
 def test_every_event_class_topic_is_registered():
     known = {t.name for t in TOPICS}
     for event_type, cls in REGISTRY.items():

@@ -20,12 +20,14 @@ class ServiceProcess:
     """One service process on a free port, logging to a file."""
 
     def __init__(self, name: str, *, bootstrap: str, var_dir: Path, log_dir: Path, suffix: str = "",
-                 extra_env: dict[str, str] | None = None):
+                 extra_env: dict[str, str] | None = None, topic_partitions: int | None = None):
         spec = next(s for s in SERVICES if s.name == name)
         self.spec = dataclasses.replace(spec, port=free_port())
         self.name = name + suffix
         env = service_env(self.spec, var_dir=var_dir, bootstrap_servers=bootstrap, jwt_secret=JWT_SECRET)
         env[f"{spec.env_prefix}KAFKA__WATCHDOG_INTERVAL_S"] = "0.5"
+        if topic_partitions is not None:  # else the dev stack's (0: the registry's counts)
+            env[f"{spec.env_prefix}KAFKA__TOPIC_PARTITIONS"] = str(topic_partitions)
         env.update(extra_env or {})
         self.log_path = log_dir / f"{self.name}.log"
         self.process = subprocess.Popen(service_command(self.spec), env=env,

@@ -26,7 +26,9 @@ async def stack(own_broker, tmp_path_factory):
     """leads, sales, service-desk and two reporting replicas (sharing one PostgreSQL database)."""
     var = tmp_path_factory.mktemp("var")
     async with postgres_database(POSTGRES_URL) as reporting_db:
-        common = {"bootstrap": own_broker.bootstrap_servers, "var_dir": var, "log_dir": var}
+        # the registry's partition counts (6 on the lead topic), for the replicas to share them
+        common = {"bootstrap": own_broker.bootstrap_servers, "var_dir": var, "log_dir": var,
+                  "topic_partitions": 0}
         reporting_env = {"REPORTING_DATABASE_URL": reporting_db}
         procs = {name: ServiceProcess(name, **common) for name in ("leads", "sales", "service-desk")}
         procs["reporting"] = ServiceProcess("reporting", extra_env=reporting_env, **common)

@@ -60,8 +60,8 @@ class KafkaRuntime:
 
     async def _start_clients(self) -> None:
         if self.settings.create_topics:
-            await ensure_topics(self.settings.bootstrap_servers, all_topic_specs(),
-                                self.settings.replication_factor)
+            specs = all_topic_specs(self.settings.topic_partitions)
+            await ensure_topics(self.settings.bootstrap_servers, specs, self.settings.replication_factor)
         await ensure_topics(self.settings.bootstrap_servers, [(liveness_topic(self.service), 1)])
         producer = AIOKafkaProducer(
             bootstrap_servers=self.settings.bootstrap_servers,
