@@ -1,61 +1,13 @@
 """The public intake through the HTTP API on SQLite and PostgreSQL: durable, idempotent, protected."""
 
-import asyncio
 import json
-import time
-import uuid
-from datetime import UTC, datetime, timedelta
 
-import pytest
-from leads_support import create_form, database, leads_settings, new_ip, running, user_headers
+from intake_support import filled_at, post
+from leads_support import create_form, new_ip, user_headers
 
 from crm_shared.auth import Role
 from crm_shared.testing import eventually, read_topic
 from crm_shared.topics import LEADS_SUBMISSION
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def app_client(request, broker, tmp_path_factory):
-    async with database(request.param, tmp_path_factory.mktemp("intake")) as url:
-        async with running(leads_settings(url, broker)) as pair:
-            yield pair
-
-
-@pytest.fixture
-def client(app_client):
-    return app_client[1]
-
-
-@pytest.fixture
-async def form(client, admin):
-    return await create_form(
-        client,
-        admin,
-        allowed_origins=["https://www.example.com"],
-        honeypot_field="website_url",
-        min_fill_seconds=3,
-        thank_you_url="https://www.example.com/thanks",
-        source="web_form",
-        campaign="spring",
-        field_mapping={
-            "full_name": "name",
-            "mail": "email",
-            "tel": "phone",
-            "org": "company",
-            "budget": "custom.budget",
-            "msg": "message",
-        },
-        required_fields=["mail"],
-    )
-
-
-def post(client, form, data=None, *, ip=None, headers=None, **kwargs):
-    headers = {"x-forwarded-for": ip or new_ip(), **(headers or {})}
-    return client.post(f"/forms/{form['id']}/submissions", data=data, headers=headers, **kwargs)
-
-
-def filled_at(seconds_ago: float) -> str:
-    return str(int((time.time() - seconds_ago) * 1000))
 
 
 async def test_browser_post_redirects_to_thank_you_and_becomes_a_lead(app_client, form, admin):
@@ -248,60 +200,3 @@ async def test_forms_are_configured_by_admins_and_managers_only(client, admin):
     assert (
         await client.post(f"/forms/{form['id']}/submissions", json={"email": "a@b.cn"})
     ).status_code == 404
-
-
-async def test_concurrent_posts_share_commits_and_stay_idempotent(client, form, admin):
-    same = await asyncio.gather(
-        *(
-            post(client, form, {"mail": "burst@acme.com"}, headers={"idempotency-key": "b-1"})
-            for _ in range(15)
-        )
-    )
-    assert {r.status_code for r in same} == {202} and len({r.json()["id"] for r in same}) == 1
-    assert sum(not r.json()["duplicate"] for r in same) == 1
-    many = await asyncio.gather(*(post(client, form, {"mail": f"burst{i}@acme.com"}) for i in range(15)))
-    ids = {r.json()["id"] for r in many}
-    assert len(ids) == 15
-    for submission_id in ids:  # answered 202 only once committed
-        assert (await client.get(f"/submissions/{submission_id}", headers=admin)).status_code == 200
-
-
-async def test_one_group_commit_dedupes_each_post_within_its_own_window(app_client, form):
-    """A post of a year ago (a backdated demo post) and a live one with the same fields, in one commit:
-    two submissions, each a duplicate only of what came within ten minutes of it."""
-    from leads.forms import service as forms
-    from leads.forms.batch import Post
-    from leads.forms.domain import Posted
-
-    app = app_client[0]
-    async with app.state.ctx.uow() as uow:
-        view = await forms.active_form_view(uow=uow, form_id=form["id"])
-    fields = {"email": f"twice-{uuid.uuid4().hex[:6]}@acme.com", "name": "Twice"}
-    now = datetime.now(UTC)
-
-    def at(moment):
-        return Post(form=view, posted=Posted(fields=dict(fields)), idempotency_key=None,
-                    quarantine_reason=None, client_ip="127.0.0.1", now=moment)
-
-    store = app.state.intake.write_batch
-    first = await store([at(now - timedelta(days=365)), at(now)])
-    assert [duplicate for _, duplicate in first] == [False, False] and first[0][0] != first[1][0]
-    again = await store([at(now + timedelta(minutes=1))])
-    assert again == [(first[1][0], True)]  # the live one, not the one of a year ago
-
-
-async def test_two_workers_on_one_database_store_a_retried_post_once(app_client, form, broker):
-    """Another worker process on the same database takes the same post at the same time (a client
-    retrying through a load balancer): whichever commits first stores it, the other answers with its id.
-    On SQLite the intake's own connection waits for the other's write lock; on PostgreSQL both batches
-    may insert, one hits the unique key and is retried post by post. Either way one submission."""
-    first_app, first = app_client
-    settings = first_app.state.settings
-    async with running(leads_settings(settings.database_url, broker, consume=False)) as (_, second):
-        key = {"idempotency-key": f"twice-{uuid.uuid4().hex[:8]}"}
-        answers = await asyncio.gather(
-            *(post(c, form, {"mail": "lb@acme.com"}, headers=key) for c in [first, second] * 10)
-        )
-    assert {a.status_code for a in answers} == {202}
-    assert len({a.json()["id"] for a in answers}) == 1
-    assert sum(not a.json()["duplicate"] for a in answers) == 1

@@ -54,26 +54,26 @@ def prepare(posts: list[Post], producer: str) -> list[Prepared]:
     return out
 
 
-def decide(batch: list[Prepared], found) -> tuple[list[tuple[str, bool]], list[Prepared]]:
-    """(submission id, was already there) per post, and the posts to insert. `found`: the stored
-    (idempotency key, form id, fingerprint, submission id, received at) rows matching the batch's keys or
-    fingerprints. A post is already there when its key is, or the same form and fields came within the
-    dedupe window of its own time (one group commit may hold posts of different times, a backdated demo
-    post say); a later post of the batch dedupes against an earlier one."""
+def decide(batch: list[Prepared], found) -> tuple[list[tuple[str, bool]], list[int]]:
+    """(submission id, was already there) per post, and the positions in `batch` of the posts to insert.
+    `found`: the stored (idempotency key, form id, fingerprint, submission id, received at) rows matching
+    the batch's keys or fingerprints. A post is already there when its key is, or the same form and fields
+    came within the dedupe window of its own time (one group commit may hold posts of different times, a
+    backdated demo post say); a later post of the batch dedupes against an earlier one."""
     by_key: dict[str, str] = {}
     by_print: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
     for key, form_id, print_, submission_id, received_at in found:
         by_key[key] = submission_id
         by_print.setdefault((form_id, print_), []).append((received_at, submission_id))
     results, new = [], []
-    for item in batch:
+    for position, item in enumerate(batch):
         post = item.post
         stored = by_print.setdefault((post.form.id, item.print_), [])
         existing = by_key.get(item.key) or _within_window(stored, post.now)
         if existing:
             results.append((existing, True))
             continue
-        new.append(item)
+        new.append(position)
         by_key[item.key] = item.row["id"]
         stored.append((post.now, item.row["id"]))
         results.append((item.row["id"], False))

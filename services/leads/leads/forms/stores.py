@@ -86,8 +86,8 @@ class CoreStore:
                 )
             )
             results, new = decide(batch, found)
-            await self.submissions.run(connection, [item.row for item in new])
-            await self.outbox.run(connection, [item.event for item in new])
+            await self.submissions.run(connection, [batch[i].row for i in new])
+            await self.outbox.run(connection, [batch[i].event for i in new])
             await connection.commit()
         return results
 
@@ -133,11 +133,8 @@ class SQLiteStore:
                 found = connection.execute(query, (*keys, *prints, self.since(_since(batch)))).fetchall()
                 results, new = decide(batch, [(*row[:4], _aware(row[4])) for row in found])
                 if new:
-                    index = {id(item): n for n, item in enumerate(batch)}
-                    connection.executemany(
-                        self.submissions.sql(self.dialect), [rows[index[id(i)]] for i in new]
-                    )
-                    connection.executemany(self.outbox.sql(self.dialect), [events[index[id(i)]] for i in new])
+                    connection.executemany(self.submissions.sql(self.dialect), [rows[i] for i in new])
+                    connection.executemany(self.outbox.sql(self.dialect), [events[i] for i in new])
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:

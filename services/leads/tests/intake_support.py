@@ -1,0 +1,50 @@
+"""The intake tests' app (SQLite and PostgreSQL), a configured form and a post helper."""
+
+import time
+
+import pytest
+from leads_support import create_form, database, leads_settings, new_ip, running
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def app_client(request, broker, tmp_path_factory):
+    async with database(request.param, tmp_path_factory.mktemp("intake")) as url:
+        async with running(leads_settings(url, broker)) as pair:
+            yield pair
+
+
+@pytest.fixture
+def client(app_client):
+    return app_client[1]
+
+
+@pytest.fixture
+async def form(client, admin):
+    return await create_form(
+        client,
+        admin,
+        allowed_origins=["https://www.example.com"],
+        honeypot_field="website_url",
+        min_fill_seconds=3,
+        thank_you_url="https://www.example.com/thanks",
+        source="web_form",
+        campaign="spring",
+        field_mapping={
+            "full_name": "name",
+            "mail": "email",
+            "tel": "phone",
+            "org": "company",
+            "budget": "custom.budget",
+            "msg": "message",
+        },
+        required_fields=["mail"],
+    )
+
+
+def post(client, form, data=None, *, ip=None, headers=None, **kwargs):
+    headers = {"x-forwarded-for": ip or new_ip(), **(headers or {})}
+    return client.post(f"/forms/{form['id']}/submissions", data=data, headers=headers, **kwargs)
+
+
+def filled_at(seconds_ago: float) -> str:
+    return str(int((time.time() - seconds_ago) * 1000))
