@@ -71,6 +71,11 @@ ANSWERS = (
     "/reports/revenue",
     "/reports/rep-kpis",
     "/reports/dashboard",
+    # a period that is not whole months: revenue and rep KPIs fold facts then, the funnels filter facts
+    "/reports/revenue?from=2026-09-15T00:00:00Z&to=2026-10-15T00:00:00Z",
+    "/reports/opportunity-funnel?from=2026-09-15T00:00:00Z&to=2026-10-15T00:00:00Z",
+    "/reports/service?from=2026-09-15T00:00:00Z&to=2026-10-15T00:00:00Z",
+    "/reports/rep-kpis?from=2026-09-15T00:00:00Z&to=2026-10-15T00:00:00Z",
 )
 NOW_ONLY = {"/reports/leads-by-source", "/reports/dashboard"}  # answers of the present: no `as_of`
 

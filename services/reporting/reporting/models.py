@@ -136,6 +136,8 @@ class OrderFact(Base):
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     currency: Mapped[str] = mapped_column(String(3), index=True)
     status: Mapped[str] = mapped_column(String(12))
+    # the deal it was ordered from (directly or through a contract): its lead's source and campaign
+    opportunity_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class DirectoryUser(Base):

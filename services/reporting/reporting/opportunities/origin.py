@@ -1,6 +1,8 @@
 """Which deals a lead source, a campaign or a product picks: the deal's lead (deal_origin -> lead_card),
 the product lines of its latest snapshot."""
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 
 from crm_shared.messaging.uow import UnitOfWork
@@ -19,6 +21,20 @@ def from_leads(source: str | None, campaign: str | None):
     if campaign is not None:
         statement = statement.where(LeadCard.campaign == campaign)
     return statement
+
+
+async def lead_origins(uow: UnitOfWork, opportunity_ids: Iterable[str | None]) -> dict[str, tuple]:
+    """{deal: (source, campaign)} of those among these deals opened from a lead (as the lead card has them
+    now); a deal from no lead, or whose lead reporting has not seen, is left out."""
+    ids = sorted({i for i in opportunity_ids if i})
+    found: dict[str, tuple] = {}
+    for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+        rows = await uow.session.execute(
+            select(DealOrigin.opportunity_id, LeadCard.source, LeadCard.campaign)
+            .join(LeadCard, LeadCard.lead_id == DealOrigin.lead_id)
+            .where(DealOrigin.opportunity_id.in_(chunk)))
+        found.update({deal: (source, campaign) for deal, source, campaign in rows})
+    return found
 
 
 def with_product(product: str | None):

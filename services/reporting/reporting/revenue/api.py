@@ -26,21 +26,25 @@ async def get_revenue(
     base: DefaultBaseDep,
     as_of: datetime | None = None,
     group_by: Literal["owner", "team", "month", "quarter", "year", "region", "industry", "size",
-                      "product"] = "month",
+                      "product", "source", "campaign"] = "month",
     owner_id: str | None = None,
     team_id: str | None = None,
     region: str | None = None,
     industry: str | None = None,
     size: str | None = None,
     product: str | None = None,
+    source: str | None = None,
+    campaign: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
 ):
-    """Won and ordered amounts by rep, team, period or the customer's region, industry or size, shares,
-    change on the period and year before.
+    """Won and ordered amounts by rep, team, period, product, the customer's region, industry or size, or
+    the lead source and campaign, shares, change on the period and year before.
 
     `as_of`: what was known then (event time). `from` / `to`: which sales count, half-open [from, to) by
     the date each sale is dated with: a deal by when it was first won, an order by when it was first
-    placed (neither draft nor cancelled).
+    placed (neither draft nor cancelled). `source` / `campaign`: sales whose deal was opened from a lead of
+    that source / campaign (a won deal's own lead, an order's deal's; an order made from no deal has none:
+    it matches no filter and groups under the null key, empty in CSV).
 
     Money is in the base currency (`currency`): a deal converted at the rate in effect when first won,
     an order at the rate in effect when first placed; amounts without a rate then are left out and shown
@@ -49,7 +53,8 @@ async def get_revenue(
         revenue = await revenue_as_of(uow=uow, principal=principal, as_of=as_of or clock(), group_by=group_by,
                                       owner_id=owner_id, team_id=team_id,
                                       account={"region": region, "industry": industry, "size": size,
-                                               "product": product}, period=period, default_base=base)
+                                               "product": product}, period=period,
+                                      origin={"source": source, "campaign": campaign}, default_base=base)
         revenue = with_period(revenue, period)
     if format == "json":
         return json_response(revenue)

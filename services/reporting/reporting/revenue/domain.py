@@ -11,6 +11,7 @@ from reporting.rates import CENT, DEFAULT_BASE, Rates
 
 PERIODS = {"month": 12, "quarter": 4, "year": 1}
 ACCOUNT_GROUPS = ("region", "industry", "size", "product")
+ORIGIN_GROUPS = ("source", "campaign")  # of the lead the sale's deal was opened from
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Sale:
     event_id: str | None = None  # the snapshot that holds its product lines
     product: str | None = None  # set on a per-product share of the sale
     currency: str | None = None  # None: the base currency
+    opportunity_id: str | None = None  # the won deal, or the deal the order came from
+    source: str | None = None  # of the lead that deal was opened from, where known
+    campaign: str | None = None
 
 
 def won_sales(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> list[Sale]:
@@ -41,8 +45,23 @@ def won_sales(facts: Iterable[Fact], visible: Callable[[Fact], bool]) -> list[Sa
         if latest.status == "won" and visible(latest):
             won_at = min((f for f in deal if f.status == "won"), key=lambda f: f.version).occurred_at
             sales.append(Sale(latest.owner_id, latest.team_id, won_at, latest.amount, latest.account_id,
-                              event_id=latest.event_id, currency=latest.currency))
+                              event_id=latest.event_id, currency=latest.currency,
+                              opportunity_id=latest.opportunity_id))
     return sales
+
+
+def with_origins(sales: Iterable[Sale], origins: dict[str, tuple[str | None, str | None]],
+                 wanted: dict[str, str]) -> list[Sale]:
+    """The sales with the source and campaign of their deal's lead (`origins`: {deal: (source, campaign)}),
+    keeping those matching `wanted`. A deal opened from no lead, or an order from no deal, has neither:
+    it matches no source or campaign asked and groups under the null key."""
+    kept = []
+    for sale in sales:
+        source, campaign = origins.get(sale.opportunity_id or "", (None, None))
+        sale = replace(sale, source=source, campaign=campaign)
+        if all(getattr(sale, name) == value for name, value in wanted.items()):
+            kept.append(sale)
+    return kept
 
 
 def in_base(sale: Sale, rates: Rates) -> Sale | None:
@@ -107,7 +126,7 @@ def _key(sale: Sale, group_by: str) -> str | None:
         return sale.owner_id
     if group_by == "team":
         return sale.team_id
-    if group_by in ACCOUNT_GROUPS:
+    if group_by in ACCOUNT_GROUPS or group_by in ORIGIN_GROUPS:
         return getattr(sale, group_by)
     if group_by == "month":
         return f"{sale.at.year:04d}-{sale.at.month:02d}"

@@ -32,6 +32,7 @@ class OrderState:
     account_id: str | None = None
     event_id: str | None = None
     currency: str | None = None
+    opportunity_id: str | None = None  # the deal it was ordered from, directly or through a contract
 
 
 async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
@@ -39,7 +40,8 @@ async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> Non
     rows = [{"order_id": e.aggregate_id, "event_id": str(e.event_id),
              "version": version_of(e, 0 if isinstance(e, OrderCreatedV1) else 1),
              "occurred_at": utc_naive(e.occurred_at), "owner_id": e.owner_id, "team_id": e.team_id,
-             "account_id": e.account_id, "amount": e.amount, "currency": e.currency, "status": e.status}
+             "account_id": e.account_id, "amount": e.amount, "currency": e.currency, "status": e.status,
+             "opportunity_id": e.opportunity_id}
             for e in events if isinstance(e, OrderSnapshot)]
     if rows:
         insert = dialect_insert(uow.session)(OrderFact.__table__).on_conflict_do_nothing()
@@ -50,7 +52,8 @@ async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> Non
 
 
 def ordered_sales(states: Iterable[OrderState], visible: Callable[[OrderState], bool]) -> list[Sale]:
-    """Orders whose latest state is neither draft nor cancelled, dated when first placed."""
+    """Orders whose latest state is neither draft nor cancelled, dated when first placed; each keeps the
+    deal it was ordered from (its lead origin's key)."""
     history: dict[str, list[OrderState]] = defaultdict(list)
     for state in states:
         history[state.order_id].append(state)
@@ -60,5 +63,6 @@ def ordered_sales(states: Iterable[OrderState], visible: Callable[[OrderState], 
         if latest.status not in NOT_SOLD and visible(latest):
             placed = min((s for s in order if s.status not in NOT_SOLD), key=lambda s: s.version).occurred_at
             sales.append(Sale(latest.owner_id, latest.team_id, placed, latest.amount, latest.account_id,
-                              event_id=latest.event_id, currency=latest.currency))
+                              event_id=latest.event_id, currency=latest.currency,
+                              opportunity_id=latest.opportunity_id))
     return sales
