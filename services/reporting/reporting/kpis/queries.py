@@ -82,7 +82,8 @@ async def _sales_per_rep(uow: UnitOfWork, principal: Principal, at: datetime,
     """Per owner of each deal's state at `at`: deals, won, lost, won amount; and per owner of each order
     placed by then: [count, amount] (one query)."""
     sums = await sums_as_of(uow, SPEC, at, group="owner_id", on_groups=owned(principal, None, team_id),
-                            on_key=lambda table: [table.c.measure.in_(("current", "won", "lost", "ordered"))])
+                            on_key=lambda table: [table.c.measure.in_(("current", "won", "lost", "ordered"))],
+                            key=("measure",))
     reps: dict[str | None, dict] = {}
     ordered: dict[str | None, list] = {}
     for (owner, measure, *_key), (n, cents, _micros) in sums.items():
@@ -103,7 +104,8 @@ async def _won_in_year(uow: UnitOfWork, at: datetime, owners: set[str]) -> dict[
     sums = await sums_as_of(uow, SPEC, at, group="owner_id",
                             on_groups=lambda table: [table.c.owner_id.in_(sorted(owners))],
                             on_key=lambda table: [table.c.measure == "won",
-                                                  table.c.label.like(f"{at.year:04d}-%")])
+                                                  table.c.label.like(f"{at.year:04d}-%")],
+                            key=("measure",))
     won: dict[str | None, Decimal] = defaultdict(Decimal)
     for (owner, *_key), (_n, cents, _micros) in sums.items():
         won[owner] += Decimal(cents).scaleb(-2)
