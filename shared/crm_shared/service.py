@@ -76,9 +76,9 @@ class ServiceContext:
             if spec.handlers else None
         )
 
-    def uow(self) -> UnitOfWork:
-        """A new unit of work on this service's database."""
-        return UnitOfWork(self.sessions, self.spec.tables, self.spec.name, self.wake.set)
+    def uow(self, *, snapshot: bool = False) -> UnitOfWork:
+        """A new unit of work on this service's database; `snapshot`: all its reads see one state."""
+        return UnitOfWork(self.sessions, self.spec.tables, self.spec.name, self.wake.set, snapshot=snapshot)
 
     def _register(self, broker: KafkaBroker) -> None:
         if self.spec.handlers and self.processor:
@@ -108,8 +108,15 @@ async def get_uow(request: Request) -> UnitOfWork:
     return request.app.state.ctx.uow()
 
 
+async def get_snapshot_uow(request: Request) -> UnitOfWork:
+    """FastAPI dependency: a unit of work whose reads all see one committed state (for answers read
+    in several statements)."""
+    return request.app.state.ctx.uow(snapshot=True)
+
+
 CtxDep = Annotated[ServiceContext, Depends(get_ctx)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+SnapshotUowDep = Annotated[UnitOfWork, Depends(get_snapshot_uow)]
 
 
 def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> FastAPI:

@@ -19,15 +19,20 @@ class UnitOfWork:
         tables: MessagingTables,
         producer: str,
         on_commit: Callable[[], None] | None = None,
+        *,
+        snapshot: bool = False,
     ):
         self._sessions, self.tables, self.producer = sessions, tables, producer
         self._on_commit = on_commit
+        self._snapshot = snapshot
         self.session: AsyncSession
         self._outbox_rows: list[dict] = []
 
     async def __aenter__(self) -> "UnitOfWork":
         self.session = self._sessions()
         self._outbox_rows: list[dict] = []
+        if self._snapshot:
+            await begin_snapshot(self.session)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -95,6 +100,23 @@ class UnitOfWork:
 OUTBOX_KEYS = (
     "event_id", "topic", "aggregate_type", "aggregate_id", "event_type", "payload", "headers", "created_at",
 )
+
+
+async def begin_snapshot(session: AsyncSession) -> None:
+    """Make every read of the session's transaction see one committed state of the database.
+
+    An answer read in several statements (a counters table, then the contributions after X) must not
+    see a commit land between them: it would sum rows of two states (a lead's contribution counted in
+    neither or twice, a stage count below zero). Neither default gives that: PostgreSQL's READ COMMITTED
+    takes a snapshot per statement, and pysqlite opens no transaction for a SELECT, so each one reads
+    the newest state. PostgreSQL: REPEATABLE READ. SQLite: an explicit BEGIN, whose first read fixes the
+    WAL snapshot that every later read of the transaction sees.
+    """
+    if session.bind.dialect.name == "sqlite":
+        connection = await session.connection()
+        await connection.exec_driver_sql("BEGIN")
+    else:
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
 
 def outbox_row(event: Event) -> dict:

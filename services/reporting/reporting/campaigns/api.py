@@ -7,7 +7,7 @@ from fastapi import Depends
 
 from crm_shared.auth import Principal, Role, require_roles
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.campaigns.queries import campaign_roi
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
@@ -23,7 +23,7 @@ CSV_COLUMNS = ("campaign", "channel", "cost", "currency", "leads", "converted", 
 
 @router.get("/campaigns", response_model=None)
 async def get_campaigns(
-    uow: UowDep,
+    uow: SnapshotUowDep,
     principal: Admin,
     clock: ClockDep,
     period: PeriodDep,

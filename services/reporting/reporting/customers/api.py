@@ -5,7 +5,7 @@ from typing import Literal
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.problems import InvalidError
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.csv_export import csv_response
 from reporting.customers.queries import customer_timeline
 
@@ -15,7 +15,7 @@ CSV_COLUMNS = ("at", "source", "channel", "kind", "summary", "service", "record_
 
 @router.get("/customer-timeline", response_model=None)
 async def get_customer_timeline(
-    uow: UowDep,
+    uow: SnapshotUowDep,
     principal: PrincipalDep,
     account_id: str | None = None,
     contact_id: str | None = None,

@@ -9,7 +9,7 @@ from fastapi import Depends, Query
 
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.customers.loading import Basis, CustomerFilter, load_customers
@@ -49,7 +49,7 @@ async def _customers(uow, principal, as_of, basis, only, default_base):
 
 @router.get("/pareto", response_model=None)
 async def get_pareto(
-    uow: UowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep, base: DefaultBaseDep,
+    uow: SnapshotUowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep, base: DefaultBaseDep,
     as_of: datetime | None = None, basis: Basis = "ordered",
     measure: Literal["revenue", "margin"] = "revenue",
     sold_from: datetime | None = None, sold_to: datetime | None = None,
@@ -69,7 +69,7 @@ async def get_pareto(
 
 
 @router.get("/rfm", response_model=None)
-async def get_rfm(uow: UowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep,
+async def get_rfm(uow: SnapshotUowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep,
                   base: DefaultBaseDep,
                   as_of: datetime | None = None, basis: Basis = "ordered", format: Format = "json"):  # noqa: A002
     """Recency, frequency and monetary scores (1-5) and the segment of every customer who bought."""
@@ -83,7 +83,7 @@ async def get_rfm(uow: UowDep, principal: PrincipalDep, clock: ClockDep, only: F
 
 @router.get("/key", response_model=None)
 async def get_key_customers(
-    uow: UowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep, base: DefaultBaseDep,
+    uow: SnapshotUowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep, base: DefaultBaseDep,
     as_of: datetime | None = None, basis: Basis = "ordered",
     days: Annotated[int, Query(ge=1, le=3650)] = 365, format: Format = "json",  # noqa: A002
 ):
@@ -101,7 +101,7 @@ async def get_key_customers(
 
 @router.get("/churn-risk", response_model=None)
 async def get_churn_risk(
-    uow: UowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep, base: DefaultBaseDep,
+    uow: SnapshotUowDep, principal: PrincipalDep, clock: ClockDep, only: FilterDep, base: DefaultBaseDep,
     as_of: datetime | None = None, basis: Basis = "ordered",
     days: Annotated[int, Query(ge=1, le=3650)] = 90,
     csat_drop: Annotated[float, Query(gt=0, le=4)] = 1.0, format: Format = "json",  # noqa: A002

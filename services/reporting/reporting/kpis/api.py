@@ -5,7 +5,7 @@ from typing import Literal
 
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
@@ -20,7 +20,7 @@ CSV_COLUMNS = ("owner_id", "name", "leads", "contacted", "converted", "speed_to_
 
 @router.get("/rep-kpis", response_model=None)
 async def get_rep_kpis(
-    uow: UowDep,
+    uow: SnapshotUowDep,
     principal: PrincipalDep,
     clock: ClockDep,
     period: PeriodDep,

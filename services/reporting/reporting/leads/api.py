@@ -8,7 +8,7 @@ from fastapi import Query
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.problems import InvalidError
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
@@ -22,7 +22,7 @@ router = strict_router(prefix="/reports", tags=["reports"])
 
 @router.get("/lead-funnel", response_model=None)
 async def get_lead_funnel(
-    uow: UowDep,
+    uow: SnapshotUowDep,
     principal: PrincipalDep,
     clock: ClockDep,
     period: PeriodDep,

@@ -16,7 +16,7 @@ from sse_starlette import EventSourceResponse
 
 from crm_shared.auth import InvalidToken, Principal, PrincipalDep, decode_token
 from crm_shared.http.query import known_query_only
-from crm_shared.service import CtxDep, UowDep
+from crm_shared.service import CtxDep, SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.json_answer import json_response
 from reporting.live.dashboard import LiveDashboard, dashboard
@@ -88,7 +88,7 @@ async def create_session(
 
 @router.get("/reports/dashboard", response_model=None, dependencies=[Depends(known_query_only)])
 async def get_dashboard(
-    uow: UowDep, principal: PrincipalDep, clock: ClockDep, request: Request
+    uow: SnapshotUowDep, principal: PrincipalDep, clock: ClockDep, request: Request
 ) -> JSONResponse:
     """Everything the dashboard shows, as the caller may see it."""
     settings = request.app.state.settings
@@ -134,7 +134,7 @@ async def _updates(ctx, principal: Principal, clock, poll_s: float, days: int,
                 families.add(EVERYTHING)
                 next_tick = loop.time() + poll_s
             board.invalidate(families)
-            body = json.dumps(await board.refresh(ctx.uow(), clock()))
+            body = json.dumps(await board.refresh(ctx.uow(snapshot=True), clock()))
             if body != last:
                 update = {"event": "dashboard", "data": body}
                 if since is not None:

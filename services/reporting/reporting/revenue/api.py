@@ -5,7 +5,7 @@ from typing import Literal
 
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
@@ -19,7 +19,7 @@ CSV_COLUMNS = ("count", "amount", "share", "vs_previous", "vs_year_before")
 
 @router.get("/revenue", response_model=None)
 async def get_revenue(
-    uow: UowDep,
+    uow: SnapshotUowDep,
     principal: PrincipalDep,
     clock: ClockDep,
     period: PeriodDep,

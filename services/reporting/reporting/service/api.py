@@ -5,7 +5,7 @@ from typing import Literal
 
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
@@ -19,7 +19,7 @@ CSV_COLUMNS = ("tickets", "backlog", "first_response_avg_min", "first_response_p
 
 @router.get("/service", response_model=None)
 async def get_service(
-    uow: UowDep,
+    uow: SnapshotUowDep,
     principal: PrincipalDep,
     clock: ClockDep,
     period: PeriodDep,

@@ -5,7 +5,7 @@ from typing import Literal
 
 from crm_shared.auth import PrincipalDep
 from crm_shared.http.query import strict_router
-from crm_shared.service import UowDep
+from crm_shared.service import SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.customers.loading import Basis
@@ -21,7 +21,7 @@ TARGET_COLUMNS = ("quota_id", "user_id", "name", "team_id", "period", "starts_on
 
 @router.get("/targets", response_model=None)
 async def get_targets(
-    uow: UowDep, principal: PrincipalDep, clock: ClockDep, base: DefaultBaseDep,
+    uow: SnapshotUowDep, principal: PrincipalDep, clock: ClockDep, base: DefaultBaseDep,
     as_of: datetime | None = None,
     basis: Basis = "won", period: str | None = None, user_id: str | None = None, team_id: str | None = None,
     format: Literal["json", "csv"] = "json",  # noqa: A002 - the public query parameter's name
@@ -45,7 +45,7 @@ async def get_targets(
 
 @router.get("/forecast", response_model=None)
 async def get_forecast(
-    uow: UowDep, principal: PrincipalDep, clock: ClockDep, base: DefaultBaseDep,
+    uow: SnapshotUowDep, principal: PrincipalDep, clock: ClockDep, base: DefaultBaseDep,
     as_of: datetime | None = None, group_by: Literal["month", "quarter", "year"] = "quarter",
     owner_id: str | None = None,
     team_id: str | None = None, format: Literal["json", "csv"] = "json",  # noqa: A002
