@@ -16,8 +16,10 @@ NAMING_CONVENTION = {
 }
 
 # every SQLite connection of a service: WAL, commits durable against a crash of the process, a wait
-# for a lock held by another connection instead of an error
-SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000")
+# for a lock held by another connection instead of an error, a WAL cut back to 64 MB when it restarts
+# (it may grow far past that under a stream of commits: crm_shared/checkpoint.py)
+SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000",
+                  "journal_size_limit=67108864")
 
 
 class UtcDateTime(TypeDecorator):
