@@ -5,7 +5,7 @@ import json
 import uuid
 
 import pytest
-from leads_support import create_form, database, leads_settings, new_ip, running, user_headers
+from leads_support import create_form, new_ip, user_headers
 
 from crm_shared.auth import Role
 from crm_shared.events.sales import (
@@ -22,18 +22,6 @@ TEAM = f"t-{RUN}"
 OWNER, OTHER_REP = f"own-{RUN}", f"rep-{RUN}"
 MANAGER = user_headers(f"mgr-{RUN}", Role.MANAGER, TEAM)
 DOMAIN = f"globex-{RUN}.cn"
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def app_client(request, broker, tmp_path_factory):
-    async with database(request.param, tmp_path_factory.mktemp("customers")) as url:
-        async with running(leads_settings(url, broker)) as pair:
-            yield pair
-
-
-@pytest.fixture
-def client(app_client):
-    return app_client[1]
 
 
 @pytest.fixture(scope="module")
