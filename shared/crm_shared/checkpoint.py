@@ -12,8 +12,9 @@ Under a steady stream of small commits (the intake at 1,000 posts/s commits ever
 ~12 pages, ~50 KB of WAL each) a PASSIVE checkpoint never catches up with the last frame, so the WAL is
 never restarted and grows until the safety net, where the writer's own commit checkpoints: at 10,000
 pages that was every 0.65 s at 1,000 posts/s, a 50-120 ms stall each time, the intake's p99 (83-123 ms).
-At 200,000 pages (~800 MB of WAL at most, only under such a stream; the file is cut back to
-`journal_size_limit` when it restarts) it is every ~14 s, under 1% of posts: p99 at 1,000/s 8.6-43.8 ms
+At 200,000 pages (~800 MB of WAL with 4 KB pages, only under such a stream; it is a trigger, not a cap:
+a long reader can hold the WAL past it; the file is cut back to `journal_size_limit` by the first
+commit after it restarts) it is every ~14 s, under 1% of posts: p99 at 1,000/s 8.6-43.8 ms
 in three runs of four (one 118), against 105-123 ms in runs interleaved with them at 10,000.
 A RESTART checkpoint from the checkpointer (it waits for the writer) only moved the stall to it."""
 

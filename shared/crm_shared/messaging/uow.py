@@ -32,7 +32,11 @@ class UnitOfWork:
         self.session = self._sessions()
         self._outbox_rows: list[dict] = []
         if self._snapshot:
-            await begin_snapshot(self.session)
+            try:
+                await begin_snapshot(self.session)
+            except BaseException:  # cancelled or failed: the connection goes back to the pool
+                await self.session.close()
+                raise
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -48,6 +52,8 @@ class UnitOfWork:
 
     async def commit(self) -> None:
         """Commit the change with its outbox rows; wake the relay if there were events."""
+        if self._snapshot:  # its snapshot would end here, and later reads would see newer states
+            raise RuntimeError("a snapshot unit of work only reads: it does not commit")
         emitted = bool(self._outbox_rows)
         if emitted:
             await self.session.execute(insert(self.tables.outbox), self._outbox_rows)
@@ -114,7 +120,9 @@ async def begin_snapshot(session: AsyncSession) -> None:
     """
     if session.bind.dialect.name == "sqlite":
         connection = await session.connection()
-        await connection.exec_driver_sql("BEGIN")
+        raw = await connection.get_raw_connection()
+        if not raw.driver_connection.in_transaction:  # a driver that opened one itself reads one state
+            await connection.exec_driver_sql("BEGIN")
     else:
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
 
