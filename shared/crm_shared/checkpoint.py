@@ -5,18 +5,16 @@ the WAL into the database file and fsyncs it, tens of ms on a busy disk, and abo
 hundred paid it (the desk's screen-pop p99, the leads intake's). A service's connections only do so
 past `AUTOCHECKPOINT_PAGES` (a safety net for a process without the checkpointer, e.g. a test app
 without its lifespan); the checkpointer, a background job of every SQLite service (`create_service_app`),
-runs a PASSIVE checkpoint (it blocks neither readers nor writers) every
-`<P>SQLITE_CHECKPOINT_INTERVAL_S` instead.
+checkpoints every `<P>SQLITE_CHECKPOINT_INTERVAL_S` instead.
 
-Under a steady stream of small commits (the intake at 1,000 posts/s commits every millisecond or two,
-~12 pages, ~50 KB of WAL each) a PASSIVE checkpoint never catches up with the last frame, so the WAL is
-never restarted and grows until the safety net, where the writer's own commit checkpoints: at 10,000
-pages that was every 0.65 s at 1,000 posts/s, a 50-120 ms stall each time, the intake's p99 (83-123 ms).
-At 200,000 pages (~800 MB of WAL with 4 KB pages, only under such a stream; it is a trigger, not a cap:
-a long reader can hold the WAL past it; the file is cut back to `journal_size_limit` by the first
-commit after it restarts) it is every ~14 s, under 1% of posts: p99 at 1,000/s 8.6-43.8 ms
-in three runs of four (one 118), against 105-123 ms in runs interleaved with them at 10,000.
-A RESTART checkpoint from the checkpointer (it waits for the writer) only moved the stall to it."""
+A PASSIVE checkpoint blocks neither readers nor writers, but under a steady stream of small commits (the
+intake at 1,000 posts/s commits every millisecond or two, ~12 pages, ~50 KB of WAL each) it never catches
+up with the last frame, so the WAL never restarts: it grew to the safety net, where the writer's own
+commit checkpointed and then cut the file back (50-200 ms every ~14 s at 200,000 pages, the intake's p99
+at 1,000/s in one run of three). So once the WAL is past `RESTART_PAGES` the checkpointer restarts it
+itself, without waiting (`checkpoint`): the WAL stays under ~128 MB, and the stall is the write lock held
+while the frames of the last few ms are copied and synced (15-45 ms measured, every ~3 s at 1,000/s).
+"""
 
 import asyncio
 import logging
@@ -25,6 +23,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 AUTOCHECKPOINT_PAGES = 200_000
+RESTART_PAGES = 32_768  # 128 MB of WAL with 4 KB pages (under `journal_size_limit`: its file is reused)
+CATCH_UP_ROUNDS = 2  # PASSIVE copies before a restart, each of what was committed during the one before
 log = logging.getLogger(__name__)
 
 
@@ -38,10 +38,29 @@ def defer_checkpoints(engine: AsyncEngine) -> None:
         cursor.close()
 
 
-async def checkpoint(engine: AsyncEngine) -> None:
-    """One PASSIVE checkpoint: copy what it can of the WAL into the database file."""
+async def checkpoint(engine: AsyncEngine, restart_pages: int = RESTART_PAGES) -> bool:
+    """Copy what the WAL holds into the database file; past `restart_pages`, restart the WAL too. Returns
+    whether the WAL was restarted or was short enough to be left.
+
+    The copies are PASSIVE: they block neither readers nor writers, and pay the fsyncs of what they copy.
+    The restart is a RESTART checkpoint with no busy wait (`busy_timeout=0` for its duration): it takes the
+    write lock only if no writer holds it, copies and syncs the few frames committed since the last copy,
+    and restarts the WAL only if no reader is using it; otherwise it gives up at once (the next round tries
+    again). With the connection's busy timeout it would wait for the readers holding the write lock, in
+    SQLite's sleeps of 1, 2, 5, 10... ms: a stall of every writer of ~90 ms."""
     async with engine.connect() as connection:
-        await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        _, frames, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")).one()
+        if frames < restart_pages:
+            return True
+        for _ in range(CATCH_UP_ROUNDS):
+            await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
+        await connection.exec_driver_sql("PRAGMA busy_timeout=0")
+        try:
+            busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)")).one()
+        finally:
+            await connection.exec_driver_sql(f"PRAGMA busy_timeout={int(timeout)}")
+        return not busy
 
 
 async def run_checkpointer(engine: AsyncEngine, interval_s: float) -> None:

@@ -16,10 +16,11 @@ NAMING_CONVENTION = {
 }
 
 # every SQLite connection of a service: WAL, commits durable against a crash of the process, a wait
-# for a lock held by another connection instead of an error, a WAL cut back to 64 MB when it restarts
-# (it may grow far past that under a stream of commits: crm_shared/checkpoint.py)
+# for a lock held by another connection instead of an error, a WAL file cut back to 256 MB when it
+# restarts past that (the checkpointer restarts it at ~128 MB: crm_shared/checkpoint.py; the file is kept
+# up to the limit, as cutting it back stalled the commit that did it by up to 190 ms)
 SQLITE_PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000",
-                  "journal_size_limit=67108864")
+                  "journal_size_limit=268435456")
 
 
 class UtcDateTime(TypeDecorator):

@@ -2,11 +2,16 @@
 batch, across batches and across two workers on one database (SQLite and PostgreSQL)."""
 
 import asyncio
+import sqlite3
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from intake_support import post
 from leads_support import leads_settings, running
+
+from leads.forms.stores import _begin_immediate
 
 
 async def test_concurrent_posts_share_commits_and_stay_idempotent(client, form, admin):
@@ -64,3 +69,27 @@ async def test_two_workers_on_one_database_store_a_retried_post_once(app_client,
     assert {a.status_code for a in answers} == {202}
     assert len({a.json()["id"] for a in answers}) == 1
     assert sum(not a.json()["duplicate"] for a in answers) == 1
+
+
+def test_the_sqlite_store_polls_for_a_write_lock_held_by_another_connection(tmp_path):
+    """The store's connection has no busy timeout of its own (SQLite's sleeps of 1, 2, 5, 10... ms): it
+    polls for the lock until it is free, and gives up with the busy error at its own deadline."""
+    path = str(tmp_path / "locks.db")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("CREATE TABLE t (x)")
+    store = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    store.execute("PRAGMA busy_timeout=0")
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(sqlite3.OperationalError) as held:
+        _begin_immediate(store, timeout_s=0.05)
+    assert held.value.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY
+
+    release = threading.Timer(0.1, holder.execute, ("COMMIT",))
+    release.start()
+    _begin_immediate(store)  # waits out the holder
+    assert store.in_transaction and not holder.in_transaction
+    store.execute("INSERT INTO t VALUES (1)")
+    store.execute("COMMIT")
+    release.join()
+    assert holder.execute("SELECT x FROM t").fetchall() == [(1,)]
