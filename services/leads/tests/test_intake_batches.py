@@ -6,12 +6,21 @@ import sqlite3
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from intake_support import post
 from leads_support import leads_settings, running
+from sqlalchemy import text
 
-from leads.forms.stores import _begin_immediate
+from crm_shared.db import create_engine
+from crm_shared.migrations import upgrade
+from crm_shared.testing import POSTGRES_URL, postgres_database
+from leads.cli import MIGRATIONS
+from leads.db import messaging
+from leads.forms.batch import Post, prepare
+from leads.forms.domain import Posted
+from leads.forms.stores import CoreStore, _begin_immediate, stored_matches
 
 
 async def test_concurrent_posts_share_commits_and_stay_idempotent(client, form, admin):
@@ -93,3 +102,33 @@ def test_the_sqlite_store_polls_for_a_write_lock_held_by_another_connection(tmp_
     store.execute("COMMIT")
     release.join()
     assert holder.execute("SELECT x FROM t").fetchall() == [(1,)]
+
+
+async def test_the_postgresql_store_finds_matches_by_index_in_a_table_never_analyzed():
+    """Without statistics PostgreSQL guesses that a batch's fingerprints match a sixth of the table and
+    scanned all of it for every batch; the store's lookup probes the key and fingerprint indexes."""
+    form = SimpleNamespace(id="f-1", source="web_form", campaign=None, default_team_id=None)
+
+    def posts(count):
+        fresh = [Posted(fields={"email": f"{uuid.uuid4().hex}@acme.com"}) for _ in range(count)]
+        return prepare([Post(form=form, posted=posted, idempotency_key=None, quarantine_reason=None,
+                             client_ip="127.0.0.1", now=datetime.now(UTC)) for posted in fresh], "test")
+
+    async with postgres_database(POSTGRES_URL) as url:
+        await upgrade(MIGRATIONS, url)
+        engine = create_engine(url)
+        store = CoreStore(engine, messaging)
+        try:
+            for _ in range(10):
+                await store.write(posts(300))
+            again = posts(31)
+            again.append(prepare([posts(1)[0].post], "test")[0])
+            async with store.engine.connect() as connection:
+                plan = "\n".join(row[0] for row in await connection.execute(
+                    text("EXPLAIN " + str(stored_matches(again).compile(
+                        dialect=connection.dialect, compile_kwargs={"literal_binds": True})))))
+            assert "Seq Scan" not in plan, plan
+            assert "uq_submission_idempotency_key" in plan and "ix_submission_fingerprint" in plan, plan
+        finally:
+            await store.close()
+            await engine.dispose()
