@@ -18,6 +18,7 @@ while the frames of the last few ms are copied and synced (15-45 ms measured, ev
 
 import asyncio
 import logging
+import sqlite3
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -42,25 +43,31 @@ async def checkpoint(engine: AsyncEngine, restart_pages: int = RESTART_PAGES) ->
     """Copy what the WAL holds into the database file; past `restart_pages`, restart the WAL too. Returns
     whether the WAL was restarted or was short enough to be left.
 
-    The copies are PASSIVE: they block neither readers nor writers, and pay the fsyncs of what they copy.
-    The restart is a RESTART checkpoint with no busy wait (`busy_timeout=0` for its duration): it takes the
-    write lock only if no writer holds it, copies and syncs the few frames committed since the last copy,
-    and restarts the WAL only if no reader is using it; otherwise it gives up at once (the next round tries
-    again). With the connection's busy timeout it would wait for the readers holding the write lock, in
+    It runs on a worker thread, on a connection of its own without a busy timeout, opened for the round:
+    none of the engine's pooled connections ever runs without theirs. The copies are PASSIVE: they block
+    neither readers nor writers, and pay the fsyncs of what they copy. The restart is a RESTART checkpoint
+    that takes the write lock only if no writer holds it, copies and syncs the few frames committed since
+    the last copy, and restarts the WAL only if no reader is using it; otherwise it gives up at once (the
+    next round tries again). With a busy timeout it would wait for the readers holding the write lock, in
     SQLite's sleeps of 1, 2, 5, 10... ms: a stall of every writer of ~90 ms."""
-    async with engine.connect() as connection:
-        _, frames, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")).one()
+    path = engine.url.database
+    if not path or path == ":memory:" or engine.url.query.get("mode") == "memory":
+        return True  # an in-memory database has no WAL
+    return await asyncio.to_thread(_checkpoint_file, path, restart_pages)
+
+
+def _checkpoint_file(path: str, restart_pages: int) -> bool:
+    connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        _, frames, _ = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         if frames < restart_pages:
             return True
         for _ in range(CATCH_UP_ROUNDS):
-            await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-        timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar_one()
-        await connection.exec_driver_sql("PRAGMA busy_timeout=0")
-        try:
-            busy, _, _ = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(RESTART)")).one()
-        finally:
-            await connection.exec_driver_sql(f"PRAGMA busy_timeout={int(timeout)}")
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
         return not busy
+    finally:
+        connection.close()
 
 
 async def run_checkpointer(engine: AsyncEngine, interval_s: float) -> None:
