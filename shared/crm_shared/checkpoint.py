@@ -10,10 +10,12 @@ checkpoints every `<P>SQLITE_CHECKPOINT_INTERVAL_S` instead.
 A PASSIVE checkpoint blocks neither readers nor writers, but under a steady stream of small commits (the
 intake at 1,000 posts/s commits every millisecond or two, ~12 pages, ~50 KB of WAL each) it never catches
 up with the last frame, so the WAL never restarts: it grew to the safety net, where the writer's own
-commit checkpointed and then cut the file back (50-200 ms every ~14 s at 200,000 pages, the intake's p99
-at 1,000/s in one run of three). So once the WAL is past `RESTART_PAGES` the checkpointer restarts it
-itself, without waiting (`checkpoint`): the WAL stays under ~128 MB, and the stall is the write lock held
-while the frames of the last few ms are copied and synced (15-45 ms measured, every ~3 s at 1,000/s).
+commit checkpointed and then cut the file back (50-200 ms every ~14 s at 200,000 pages, the intake's
+p99 at 1,000/s in two runs of three). So once the WAL is past `RESTART_PAGES` the checkpointer restarts it
+itself, without waiting (`checkpoint`), in a round when no reader is using the WAL (a busy database can
+hold it off for a while: under a stress of two writers and a reader most attempts gave up, and the WAL
+grew on). The stall is the write lock held while the frames of the last few ms are copied and synced
+(15-45 ms measured, every ~3 s at 1,000 posts/s).
 """
 
 import asyncio

@@ -12,6 +12,7 @@ import pytest
 from intake_support import post
 from leads_support import leads_settings, running
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from crm_shared.db import create_engine
 from crm_shared.migrations import upgrade
@@ -20,7 +21,7 @@ from leads.cli import MIGRATIONS
 from leads.db import messaging
 from leads.forms.batch import Post, prepare
 from leads.forms.domain import Posted
-from leads.forms.stores import CoreStore, _begin_immediate, stored_matches
+from leads.forms.stores import CoreStore, SQLiteStore, _begin_immediate, stored_matches
 
 
 async def test_concurrent_posts_share_commits_and_stay_idempotent(client, form, admin):
@@ -104,16 +105,18 @@ def test_the_sqlite_store_polls_for_a_write_lock_held_by_another_connection(tmp_
     assert holder.execute("SELECT x FROM t").fetchall() == [(1,)]
 
 
+def posts(count: int) -> list:
+    """`count` new posts of one form, ready for a store."""
+    form = SimpleNamespace(id="f-1", source="web_form", campaign=None, default_team_id=None)
+    fresh = [Posted(fields={"email": f"{uuid.uuid4().hex}@acme.com"}) for _ in range(count)]
+    return prepare([Post(form=form, posted=posted, idempotency_key=None, quarantine_reason=None,
+                         client_ip="127.0.0.1", now=datetime.now(UTC)) for posted in fresh], "test")
+
+
 async def test_the_postgresql_store_finds_matches_by_index_in_a_table_never_analyzed():
     """Without statistics PostgreSQL guesses that a batch's fingerprints match a sixth of the table and
-    scanned all of it for every batch; the store's lookup probes the key and fingerprint indexes."""
-    form = SimpleNamespace(id="f-1", source="web_form", campaign=None, default_team_id=None)
-
-    def posts(count):
-        fresh = [Posted(fields={"email": f"{uuid.uuid4().hex}@acme.com"}) for _ in range(count)]
-        return prepare([Post(form=form, posted=posted, idempotency_key=None, quarantine_reason=None,
-                             client_ip="127.0.0.1", now=datetime.now(UTC)) for posted in fresh], "test")
-
+    scanned all of it for every batch, or all of the last ten minutes by `received_at`; the store's
+    lookup probes the key and fingerprint indexes."""
     async with postgres_database(POSTGRES_URL) as url:
         await upgrade(MIGRATIONS, url)
         engine = create_engine(url)
@@ -127,8 +130,58 @@ async def test_the_postgresql_store_finds_matches_by_index_in_a_table_never_anal
                 plan = "\n".join(row[0] for row in await connection.execute(
                     text("EXPLAIN " + str(stored_matches(again).compile(
                         dialect=connection.dialect, compile_kwargs={"literal_binds": True})))))
-            assert "Seq Scan" not in plan, plan
+            assert "Seq Scan" not in plan and "ix_submission_received_at" not in plan, plan
             assert "uq_submission_idempotency_key" in plan and "ix_submission_fingerprint" in plan, plan
+        finally:
+            await store.close()
+            await engine.dispose()
+
+
+async def test_the_sqlite_store_waits_for_another_connections_write_lock(tmp_path):
+    """The store's own connection has no busy timeout: a batch that finds the write lock held polls until
+    it is free, then commits (without the polling it would fail at once)."""
+    url = f"sqlite+aiosqlite:///{tmp_path}/held.db"
+    await upgrade(MIGRATIONS, url)
+    engine = create_engine(url)
+    store = SQLiteStore(engine, messaging)
+    batch = posts(1)
+    holder = sqlite3.connect(make_url(url).database, isolation_level=None, check_same_thread=False)
+    holder.execute("PRAGMA journal_mode=WAL")  # as the service's engine leaves it
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.2, holder.execute, ("COMMIT",))
+    release.start()
+    try:
+        [(submission_id, duplicate)] = await store.write(batch)
+    finally:
+        release.join()
+        await store.close()
+        await engine.dispose()
+    assert not duplicate
+    stored = holder.execute("SELECT id FROM submission").fetchall()
+    holder.close()
+    assert stored == [(submission_id,)]
+
+
+async def test_the_postgresql_store_runs_a_batch_again_when_its_connection_broke():
+    """The store's pool does not ping a connection before a batch: one that the server closed meanwhile
+    fails the batch's first statement, and the batch is run again on a new connection."""
+    async with postgres_database(POSTGRES_URL) as url:
+        await upgrade(MIGRATIONS, url)
+        engine = create_engine(url)
+        store = CoreStore(engine, messaging)
+        try:
+            await store.write(posts(1))  # the store's pool now holds an idle connection
+            async with engine.connect() as admin:
+                killed = await admin.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                assert any(killed.scalars())
+            [(submission_id, duplicate)] = await store.write(posts(1))
+            assert not duplicate
+            async with engine.connect() as connection:
+                stored = await connection.execute(text("SELECT id FROM submission WHERE id = :id"),
+                                                  {"id": submission_id})
+                assert stored.scalar_one() == submission_id
         finally:
             await store.close()
             await engine.dispose()
