@@ -14,7 +14,8 @@ The rest is SQLAlchemy's: its buffered-cursor fetches read the kept rows, errors
 `_handle_exception`. Server-side cursors (`stream()`) keep SQLAlchemy's own class.
 
 `install()` swaps the cursor class of SQLAlchemy's aiosqlite connection adapter; it leaves it alone (and
-says so) if either library no longer has what this relies on (both are pinned in uv.lock).
+says so) if either library no longer has what this relies on (both are pinned in uv.lock; a test fails
+when it is not installed, so an upgrade that changes them is noticed).
 """
 
 import collections
@@ -104,18 +105,25 @@ class OneHopCursor(sa_aiosqlite.AsyncAdapt_aiosqlite_cursor):
         return self
 
 
+# what `OneHopCursor.__init__` sets in place of the base cursor's own `__init__`
+_BASE_SLOTS = ("_adapt_connection", "_connection", "_cursor", "_rows", "_soft_closed_memoized")
+
+
 def install() -> bool:
     """Make SQLAlchemy's aiosqlite connections use `OneHopCursor`; False (and a warning) if a library
-    changed what it relies on."""
+    changed what it relies on: the adapter's cursor class, the base cursor's state, aiosqlite's
+    `_execute` and `_conn`, the connection's statement mutex. (A test fails when it is not installed.)"""
     adapter = getattr(sa_aiosqlite, "AsyncAdapt_aiosqlite_connection", None)
     try:
         import aiosqlite  # noqa: PLC0415 - only to check what it has
 
         usable = (
             adapter is not None
-            and "_cursor_cls" in vars(adapter)
-            and hasattr(aiosqlite.Connection, "_execute")
+            and vars(adapter).get("_cursor_cls") in (sa_aiosqlite.AsyncAdapt_aiosqlite_cursor, OneHopCursor)
+            and getattr(sa_aiosqlite.AsyncAdapt_dbapi_cursor, "__slots__", ()) == _BASE_SLOTS
             and "_execute_mutex" in getattr(sa_aiosqlite.AsyncAdapt_dbapi_connection, "__slots__", ())
+            and hasattr(aiosqlite.Connection, "_execute")
+            and hasattr(aiosqlite.Connection, "_conn")
         )
     except ImportError:
         usable = False

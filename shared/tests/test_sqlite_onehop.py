@@ -28,6 +28,15 @@ def test_the_one_hop_cursor_is_installed():
     assert sqlite_onehop.install() is True  # idempotent
 
 
+def test_a_cursor_class_it_does_not_know_is_left_alone(monkeypatch):
+    class UpstreamFix(sa_aiosqlite.AsyncAdapt_aiosqlite_cursor):
+        __slots__ = ()
+
+    monkeypatch.setattr(sa_aiosqlite.AsyncAdapt_aiosqlite_connection, "_cursor_cls", UpstreamFix)
+    assert sqlite_onehop.install() is False
+    assert sa_aiosqlite.AsyncAdapt_aiosqlite_connection._cursor_cls is UpstreamFix
+
+
 async def test_a_statement_is_one_hand_over_to_aiosqlites_thread(engine):
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))  # the transaction has begun
