@@ -187,6 +187,9 @@ async def test_spam_is_answered_like_success_but_quarantined_and_can_be_released
 async def test_forms_are_configured_by_admins_and_managers_only(client, admin):
     bad = await client.post("/forms", json={"name": "x", "field_mapping": {"a": "salary"}}, headers=admin)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"].startswith("field_mapping")
+    for limit in ("0/minute", "often"):
+        bad = await client.post("/forms", json={"name": "x", "rate_limit": limit}, headers=admin)
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "rate_limit", bad.json()
     manager = user_headers("m-1", Role.MANAGER, "t-1")
     form = await create_form(client, manager, name="Demo request", allowed_origins=["https://a.example"])
     rep = user_headers("rep-1", Role.REP, "t-1")

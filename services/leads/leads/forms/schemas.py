@@ -21,8 +21,9 @@ def _check_targets(mapping: dict[str, str]) -> dict[str, str]:
 
 
 def _check_limit(value: str | None) -> str | None:
-    if value is not None:
-        parse(value)  # limits raises ValueError on a bad string; pydantic reports it on the field
+    # limits raises ValueError on a bad string; pydantic reports it on the field
+    if value is not None and parse(value).amount < 1:
+        raise ValueError("a rate limit lets at least one post through; deactivate the form to stop posts")
     return value
 
 
