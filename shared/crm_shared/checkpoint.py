@@ -25,6 +25,8 @@ import sqlite3
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from crm_shared.db import sqlite_file
+
 AUTOCHECKPOINT_PAGES = 200_000
 RESTART_PAGES = 32_768  # 128 MB of WAL with 4 KB pages (under `journal_size_limit`: its file is reused)
 CATCH_UP_ROUNDS = 2  # PASSIVE copies before a restart, each of what was committed during the one before
@@ -52,8 +54,8 @@ async def checkpoint(engine: AsyncEngine, restart_pages: int = RESTART_PAGES) ->
     the last copy, and restarts the WAL only if no reader is using it; otherwise it gives up at once (the
     next round tries again). With a busy timeout it would wait for the readers holding the write lock, in
     SQLite's sleeps of 1, 2, 5, 10... ms: a stall of every writer of ~90 ms."""
-    path = engine.url.database
-    if not path or path == ":memory:" or engine.url.query.get("mode") == "memory":
+    path = sqlite_file(engine.url)
+    if path is None:
         return True  # an in-memory database has no WAL
     return await asyncio.to_thread(_checkpoint_file, path, restart_pages)
 

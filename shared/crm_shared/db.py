@@ -55,6 +55,16 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_file(url) -> str | None:  # noqa: ANN001 - a URL or its text
+    """The database file of a SQLite URL; None for another database or an in-memory one (which a second
+    connection, thread or process would not see)."""
+    url = make_url(url)
+    database = url.database
+    if url.get_backend_name() != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    return None if url.query.get("mode") == "memory" else database
+
+
 def create_engine(url: str, **kwargs) -> AsyncEngine:
     """An async engine; SQLite gets WAL, a busy timeout and foreign keys, its folder created."""
     if is_sqlite(url):

@@ -27,7 +27,7 @@ from sqlalchemy.dialects.sqlite import aiosqlite as sa_aiosqlite
 log = logging.getLogger(__name__)
 
 
-def _run(connection: Any, many: bool, operation: str, parameters: Any) -> tuple:
+def _statement(connection: Any, many: bool, operation: str, parameters: Any) -> tuple:
     """On aiosqlite's thread: the statement's description, rows, row count and last row id."""
     cursor = connection.cursor()
     try:
@@ -99,7 +99,7 @@ class OneHopCursor(sa_aiosqlite.AsyncAdapt_aiosqlite_cursor):
         connection = self._connection
         async with self._adapt_connection._execute_mutex:
             description, rows, self._rowcount, self._lastrowid = await connection._execute(
-                _run, connection._conn, many, operation, parameters
+                _statement, connection._conn, many, operation, parameters
             )
         self._description, self._rows = description, collections.deque(rows)
         return self

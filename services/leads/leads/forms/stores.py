@@ -20,12 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_shared.checkpoint import AUTOCHECKPOINT_PAGES
-from crm_shared.db import SQLITE_PRAGMAS, create_engine, is_sqlite
+from crm_shared.db import SQLITE_PRAGMAS, create_engine, sqlite_file
 from crm_shared.driver_insert import DriverInsert, bind_processor
 from crm_shared.messaging.tables import MessagingTables
 from crm_shared.messaging.uow import OUTBOX_KEYS
@@ -54,8 +53,7 @@ _TABLE = Submission.__table__
 
 def open_store(engine: AsyncEngine, tables: MessagingTables):
     """The store for this engine's database."""
-    url = engine.url
-    if is_sqlite(str(url)) and url.database not in (None, "", ":memory:") and "mode=memory" not in str(url):
+    if sqlite_file(engine.url) is not None:
         return SQLiteStore(engine, tables)
     return CoreStore(engine, tables)
 
@@ -125,7 +123,7 @@ class SQLiteStore:
     """A batch in one call on a thread that owns its own connection to the service's SQLite file."""
 
     def __init__(self, engine: AsyncEngine, tables: MessagingTables):
-        self.path = make_url(str(engine.url)).database
+        self.path = sqlite_file(engine.url)
         self.dialect = engine.dialect
         self.submissions = DriverInsert(_TABLE, SUBMISSION_KEYS)
         self.outbox = DriverInsert(tables.outbox, OUTBOX_KEYS)
