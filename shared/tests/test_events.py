@@ -40,8 +40,8 @@ TOPIC_NAME = re.compile(r"^crm\.[a-z][a-z-]*(\.[a-z][a-z-]*)?\.v[0-9]+$")
 
 def test_envelope_defaults():
     a, b = user(), user()
-    assert isinstance(a.event_id, UUID) and a.event_id.version == 4
-    assert a.event_id != b.event_id
+    assert isinstance(a.event_id, UUID) and a.event_id.version == 7  # time-ordered (crm_shared.ids)
+    assert a.event_id != b.event_id and str(a.event_id) < str(b.event_id)
     assert a.occurred_at.tzinfo is not None and a.occurred_at.utcoffset() == timedelta(0)
     assert a.event_version == 1
     assert a.event_type == "sales.user.created"

@@ -3,9 +3,11 @@
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from crm_shared.ids import new_uuid
 
 # set only by the demo clock of a development stack (crm_shared.democlock), for one request or event
 backdated_now: ContextVar[datetime | None] = ContextVar("crm_backdated_now", default=None)
@@ -24,7 +26,7 @@ class Event(BaseModel):
     topic: ClassVar[str]
     aggregate_type: ClassVar[str]
 
-    event_id: UUID = Field(default_factory=uuid4)
+    event_id: UUID = Field(default_factory=new_uuid)  # time-ordered: see crm_shared.ids
     event_type: str
     event_version: int = 1
     occurred_at: datetime = Field(default_factory=utcnow)

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
-from uuid import uuid4
 
 from sqlalchemy.exc import IntegrityError
 
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork, outbox_row
 from crm_shared.shutdown import stop_task
 from leads.forms.domain import Posted, fingerprint
@@ -88,7 +88,7 @@ def new_row(post: Post, key: str, print_: str) -> dict:
     """The row of a new submission."""
     posted = post.posted
     return {
-        "id": str(uuid4()),
+        "id": new_id(),
         "form_id": post.form.id,
         "idempotency_key": key,
         "fingerprint": print_,

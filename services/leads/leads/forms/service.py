@@ -10,6 +10,7 @@ from crm_shared.auth import Principal
 from crm_shared.events.base import utcnow
 from crm_shared.events.leads import SubmissionReceivedV1
 from crm_shared.http.problems import ConflictError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.forms.cache import FormView
 from leads.forms.domain import Posted, fingerprint
@@ -85,7 +86,7 @@ async def receive_submission(
     if existing:
         return existing, True
     submission = Submission(
-        id=str(uuid4()),
+        id=new_id(),
         form_id=form.id,
         idempotency_key=key,
         fingerprint=print_,
@@ -189,4 +190,5 @@ def idempotency_key_of(form_id: str, header: str | None, print_: str, now: datet
     """The unique key of a post: the client's Idempotency-Key, else the fingerprint in its 10-minute slot."""
     if header:
         return f"key:{form_id}:{header}"
-    return f"fp:{print_}:{int(now.timestamp() // DEDUPE_WINDOW.total_seconds())}"
+    # the slot first: a new key lands among the current slot's, not anywhere in the whole history's index
+    return f"fp:{int(now.timestamp() // DEDUPE_WINDOW.total_seconds())}:{print_}"
