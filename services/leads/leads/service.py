@@ -1,12 +1,12 @@
 """Leads use cases."""
 
-from uuid import uuid4
 
 from sqlalchemy import select
 
 from crm_shared.auth import Principal, can_see
 from crm_shared.events.base import utcnow
 from crm_shared.http.problems import InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.models import Lead, LeadInteraction
 from leads.processing import normalize
@@ -23,7 +23,7 @@ async def capture_lead(*, uow: UnitOfWork, data: LeadCreate, principal: Principa
     email = normalize.email(data.email)
     now = utcnow()
     lead = Lead(
-        id=str(uuid4()),
+        id=new_id(),
         status="new",
         owner_id=principal.user_id,
         team_id=principal.team_id,

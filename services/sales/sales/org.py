@@ -1,6 +1,5 @@
 """Sales use cases for the org structure: teams and regions."""
 
-from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -9,6 +8,7 @@ from crm_shared.auth import Role
 from crm_shared.events.base import utcnow
 from crm_shared.events.sales import TeamCreatedV1, TeamUpdatedV1
 from crm_shared.http.problems import ConflictError, InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.models import AppUser, Region, Team
 from sales.schemas import RegionCreate, TeamCreate, TeamUpdate
@@ -51,7 +51,7 @@ async def create_team(*, uow: UnitOfWork, data: TeamCreate) -> Team:
     await check_manager(uow, data.manager_id)
     await check_region(uow, data.region)
     now = utcnow()
-    team = Team(id=str(uuid4()), created_at=now, updated_at=now, **data.model_dump(mode="json"))
+    team = Team(id=new_id(), created_at=now, updated_at=now, **data.model_dump(mode="json"))
     uow.session.add(team)
     uow.emit(TeamCreatedV1(aggregate_id=team.id, occurred_at=now, **team_snapshot(team)))
     await commit_or_conflict(uow, f"a team named {data.name} already exists")
@@ -98,7 +98,7 @@ async def create_region(*, uow: UnitOfWork, data: RegionCreate) -> Region:
     found = await uow.session.execute(select(Region.id).where(Region.name == data.name))
     if found.first():
         raise ConflictError(f"a region named {data.name} already exists", field="name")
-    region = Region(id=str(uuid4()), name=data.name)
+    region = Region(id=new_id(), name=data.name)
     uow.session.add(region)
     await commit_or_conflict(uow, f"a region named {data.name} already exists")
     return region

@@ -11,6 +11,7 @@ from crm_shared.auth import Principal, Role, can_see, hash_password, verify_pass
 from crm_shared.events.base import utcnow
 from crm_shared.events.sales import UserCreatedV1, UserUpdatedV1
 from crm_shared.http.problems import ConflictError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.config import SalesSettings
 from sales.models import AppUser
@@ -68,7 +69,7 @@ async def create_user(*, uow: UnitOfWork, data: UserCreate) -> AppUser:
     await check_region(uow, data.region)
     now = utcnow()
     user = AppUser(
-        id=str(uuid4()),
+        id=new_id(),
         active=True,
         password_hash=await asyncio.to_thread(hash_password, data.password),
         created_at=now,

@@ -1,8 +1,8 @@
 """One `InteractionRecordedV1` per customer interaction the desk handles (call, email, chat, reply)."""
 
-import uuid
 
 from crm_shared.events.interactions import InteractionRecordedV1
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 
 CHANNEL_OF = {"wechat": "chat", "web": "web", "phone": "phone", "email": "email", "chat": "chat"}
@@ -23,7 +23,7 @@ def record_interaction(
     """Emit the interaction in the unit of work's transaction."""
     uow.emit(
         InteractionRecordedV1(
-            aggregate_id=str(uuid.uuid4()),
+            aggregate_id=new_id(),
             channel=CHANNEL_OF.get(channel, "other"),
             kind=kind,
             contact_id=contact_id,

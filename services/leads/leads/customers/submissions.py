@@ -1,13 +1,13 @@
 """Submissions from known customers: recorded on the customer (no duplicate lead), listed for their owner."""
 
 from datetime import datetime
-from uuid import uuid4
 
 from sqlalchemy import select
 
 from crm_shared.auth import Principal, visible_to
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import SubmissionMatchedCustomerV1, SubmissionReceivedV1
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.customers.service import CustomerMatch
 from leads.forms.models import Submission
@@ -26,7 +26,7 @@ def web_form_interaction(
     """The `crm.interactions.v1` record of a form submission (`who`: lead, contact, account, email,
     phone ids and keys the customer 360 joins on)."""
     return InteractionRecordedV1(
-        aggregate_id=str(uuid4()),
+        aggregate_id=new_id(),
         occurred_at=event.occurred_at,
         channel="web",
         kind="form_submission",

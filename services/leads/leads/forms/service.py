@@ -1,7 +1,6 @@
 """Use cases of forms, the public intake and the quarantine."""
 
 from datetime import datetime, timedelta
-from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +22,7 @@ DEDUPE_WINDOW = timedelta(minutes=10)
 async def create_form(*, uow: UnitOfWork, data: FormCreate) -> WebForm:
     """Add a form."""
     now = utcnow()
-    form = WebForm(id=str(uuid4()), created_at=now, updated_at=now, **data.model_dump(mode="json"))
+    form = WebForm(id=new_id(), created_at=now, updated_at=now, **data.model_dump(mode="json"))
     uow.session.add(form)
     await uow.commit()
     return form

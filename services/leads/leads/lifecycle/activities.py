@@ -1,13 +1,13 @@
 """Activities and tasks on leads; a contact activity counts as the first contact."""
 
 from datetime import datetime
-from uuid import uuid4
 
 from sqlalchemy import select
 
 from crm_shared.auth import Principal
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.http.problems import NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.lifecycle.domain import CHANNEL_OF, CONTACT_KINDS, check_unlocked
 from leads.lifecycle.models import Activity, Task
@@ -23,7 +23,7 @@ async def log_activity(
     lead = await get_lead(uow=uow, lead_id=lead_id, principal=principal)
     check_unlocked(lead.locked, lead.id)
     activity = Activity(
-        id=str(uuid4()),
+        id=new_id(),
         lead_id=lead.id,
         kind=data.kind,
         subject=data.subject,
@@ -39,7 +39,7 @@ async def log_activity(
             set_status(uow, lead, "contacted", principal.user_id, now)
     uow.emit(
         InteractionRecordedV1(
-            aggregate_id=str(uuid4()),
+            aggregate_id=new_id(),
             occurred_at=activity.occurred_at,
             channel=CHANNEL_OF[data.kind],
             kind=data.kind,
@@ -73,7 +73,7 @@ async def add_task(
     lead = await get_lead(uow=uow, lead_id=lead_id, principal=principal)
     check_unlocked(lead.locked, lead.id)
     task = Task(
-        id=str(uuid4()),
+        id=new_id(),
         lead_id=lead.id,
         title=data.title,
         due_at=data.due_at,

@@ -5,12 +5,12 @@ The events and their order are those of processing the submissions one by one.""
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from uuid import uuid4
 
 from sqlalchemy import insert, select
 
 from crm_shared.events.base import utcnow
 from crm_shared.events.leads import SubmissionReceivedV1
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.customers.service import KnownCustomers
 from leads.customers.submissions import record_on_customer, web_form_interaction
@@ -157,7 +157,7 @@ def _interaction(
     summary = _summary(event, matched)
     run.interactions.append(
         {
-            "id": str(uuid4()),
+            "id": new_id(),
             "lead_id": lead.id,
             "channel": "web",
             "kind": "form_submission",

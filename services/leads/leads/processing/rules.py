@@ -1,10 +1,10 @@
 """Use cases of the scoring and routing rule sets (each replaced as a whole, in order)."""
 
-from uuid import uuid4
 
 from sqlalchemy import delete, select
 
 from crm_shared.events.base import utcnow
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.forms.models import Submission
 from leads.models import Lead
@@ -21,7 +21,7 @@ async def list_scoring_rules(*, uow: UnitOfWork) -> list[ScoringRule]:
 async def replace_scoring_rules(*, uow: UnitOfWork, rules: list[ScoringRuleIn]) -> list[ScoringRule]:
     """Replace the scoring rules (existing scores are re-evaluated on each lead's next change)."""
     await uow.session.execute(delete(ScoringRule))
-    rows = [ScoringRule(id=str(uuid4()), position=i, **rule.model_dump()) for i, rule in enumerate(rules)]
+    rows = [ScoringRule(id=new_id(), position=i, **rule.model_dump()) for i, rule in enumerate(rules)]
     uow.session.add_all(rows)
     await uow.commit()
     return rows
@@ -37,7 +37,7 @@ async def replace_routing_rules(*, uow: UnitOfWork, rules: list[RoutingRuleIn]) 
     await uow.session.execute(delete(RoutingRule))
     rows = [
         RoutingRule(
-            id=str(uuid4()),
+            id=new_id(),
             position=i,
             name=r.name,
             team_id=r.team_id,

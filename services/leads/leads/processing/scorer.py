@@ -1,10 +1,10 @@
 """Scoring use cases: gather a lead's facts, apply the stored rules, record the breakdown."""
 
-from uuid import uuid4
 
 from sqlalchemy import func, or_, select
 
 from crm_shared.events.leads import LeadScoredV1, ScorePoint
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.forms.models import Submission
 from leads.models import Lead
@@ -22,7 +22,7 @@ async def seed_default_rules(*, uow: UnitOfWork) -> None:
     for position, rule in enumerate(DEFAULT_RULES):
         uow.session.add(
             ScoringRule(
-                id=str(uuid4()),
+                id=new_id(),
                 position=position,
                 kind=rule.kind,
                 params=rule.params,

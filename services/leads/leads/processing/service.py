@@ -3,8 +3,8 @@
 
 from collections.abc import Callable
 from datetime import datetime
-from uuid import uuid4
 
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.models import Lead
 from leads.processing import normalize
@@ -74,7 +74,7 @@ async def new_lead(
 
     A batch passes what it read for all its leads (`facts`, `teams`) and stores them all at once."""
     lead = Lead(
-        id=str(uuid4()),
+        id=new_id(),
         status="new",
         source=source,
         campaign=campaign[:100] if campaign else None,

@@ -1,6 +1,5 @@
 """Campaign use cases: each change emits the campaign's full snapshot (reporting computes ROI from it)."""
 
-from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from crm_shared.events.base import utcnow
 from crm_shared.events.leads import CampaignCreatedV1, CampaignUpdatedV1
 from crm_shared.http.problems import ConflictError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.prospects.models import Campaign
 from leads.prospects.schemas import CampaignIn
@@ -22,7 +22,7 @@ def _snapshot(campaign: Campaign) -> dict:
 async def create_campaign(*, uow: UnitOfWork, data: CampaignIn) -> Campaign:
     """Add a campaign."""
     now = utcnow()
-    campaign = Campaign(id=str(uuid4()), created_at=now, updated_at=now, **data.model_dump())
+    campaign = Campaign(id=new_id(), created_at=now, updated_at=now, **data.model_dump())
     uow.session.add(campaign)
     uow.emit(CampaignCreatedV1(aggregate_id=campaign.id, occurred_at=now, **_snapshot(campaign)))
     await _commit(uow, data.name)

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from uuid import uuid4
 
 from sqlalchemy import or_, select
 
@@ -10,6 +9,7 @@ from crm_shared.auth import Principal
 from crm_shared.events.base import utcnow
 from crm_shared.events.leads import ProspectImportedV1, ProspectVerifiedV1
 from crm_shared.http.problems import ConflictError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.models import Lead, LeadInteraction
 from leads.processing.service import find_duplicate, new_lead
@@ -91,7 +91,7 @@ async def _store(
                 continue
             seen.update(keys)
             prospect = Prospect(
-                id=str(uuid4()),
+                id=new_id(),
                 list_name=list_name,
                 row_number=number,
                 campaign=campaign,
@@ -145,7 +145,7 @@ async def verify_prospect(
         )
     uow.session.add(
         LeadInteraction(
-            id=str(uuid4()),
+            id=new_id(),
             lead_id=lead.id,
             channel="other",
             kind="prospect_verified",

@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -10,6 +9,7 @@ from crm_shared.auth import Principal
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.sales import ActivityCompletedV1, ActivityCreatedV1, ActivityUpdatedV1
 from crm_shared.http.problems import InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.activities.models import Activity
 from sales.activities.schemas import ActivityCreate, ActivityRead, ActivityUpdate, MyDay
@@ -73,7 +73,7 @@ async def create_activity(
     account_id = record.id if data.record_type == "account" else getattr(record, "account_id", None)
     contact_id = record.id if data.record_type == "contact" else None
     activity = Activity(
-        id=str(uuid4()),
+        id=new_id(),
         owner_id=owner,
         team_id=team,
         account_id=account_id,

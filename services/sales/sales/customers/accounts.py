@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import uuid4
 
 from sqlalchemy import or_, select
 
 from crm_shared.auth import Principal, can_see
 from crm_shared.events.sales import AccountCreatedV1, AccountDeletedV1, AccountUpdatedV1
 from crm_shared.http.problems import ConflictError, InvalidError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.contactinfo import name_key, unique
 from sales.customers.models import Account, Contact, ContactPoint
@@ -76,7 +76,7 @@ async def add_account(
         uow, "account", {}, data.custom_fields, enforce_required=principal is not None
     )
     account = Account(
-        id=str(uuid4()),
+        id=new_id(),
         name_key=name_key(data.name),
         owner_id=owner,
         team_id=team,

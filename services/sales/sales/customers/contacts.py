@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import uuid4
 
 from sqlalchemy import func, or_
 
 from crm_shared.auth import Principal
 from crm_shared.events.sales import ContactCreatedV1, ContactDeletedV1, ContactUpdatedV1
 from crm_shared.http.problems import InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.contactinfo import unique
 from sales.customers.accounts import get_account
@@ -71,7 +71,7 @@ async def add_contact(
     fields["custom_fields"] = await checked_values(
         uow, "contact", {}, fields.get("custom_fields"), enforce_required=principal is not None
     )
-    contact = Contact(id=str(uuid4()), owner_id=owner, team_id=team, created_at=now, updated_at=now, **fields)
+    contact = Contact(id=new_id(), owner_id=owner, team_id=team, created_at=now, updated_at=now, **fields)
     uow.session.add(contact)
     await uow.session.flush()
     await set_points(uow, contact_id=contact.id, phones=contact.phones, emails=contact.emails)

@@ -2,13 +2,13 @@
 
 from datetime import datetime
 from typing import Annotated, Any, Literal
-from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import select
 
 from crm_shared.events.sales import CustomFieldCreatedV1, CustomFieldUpdatedV1
 from crm_shared.http.problems import InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.customfields.domain import FieldDef, check_values
 from sales.customfields.models import CustomField
@@ -68,7 +68,7 @@ class CustomFieldRead(BaseModel):
 
 async def define_field(*, uow: UnitOfWork, data: CustomFieldCreate, now: datetime) -> CustomField:
     """Add a custom field (admin); existing records are not touched, a required one applies on next write."""
-    field = CustomField(id=str(uuid4()), created_at=now, **data.model_dump())
+    field = CustomField(id=new_id(), created_at=now, **data.model_dump())
     uow.session.add(field)
     uow.emit(CustomFieldCreatedV1(aggregate_id=field.id, occurred_at=now, **_snapshot(field)))
     await commit_or_conflict(uow, f"{data.entity} already has a custom field {data.key}")

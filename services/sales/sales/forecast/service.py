@@ -2,13 +2,13 @@
 
 from datetime import datetime
 from decimal import Decimal
-from uuid import uuid4
 
 from sqlalchemy import select
 
 from crm_shared.auth import Principal, Role, can_see, visible_to
 from crm_shared.events.sales import QuotaSetV1
 from crm_shared.http.problems import ConflictError, InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.forecast.domain import Deal, forecast, period_range
 from sales.forecast.models import Quota
@@ -41,7 +41,7 @@ async def set_quota(*, uow: UnitOfWork, principal: Principal, data: QuotaCreate,
     )
     if same.first():  # one target per period, whatever its currency (amounts are converted, not added)
         raise ConflictError("that target already has a quota for the period (PUT /quotas/{id} corrects it)")
-    quota = Quota(id=str(uuid4()), starts_on=starts_on, ends_on=ends_on, created_at=now, **data.model_dump())
+    quota = Quota(id=new_id(), starts_on=starts_on, ends_on=ends_on, created_at=now, **data.model_dump())
     uow.session.add(quota)
     _emit_set(uow, quota, now, [])
     await commit_or_conflict(uow, "that target already has a quota for the period")

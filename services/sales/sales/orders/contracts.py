@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from uuid import uuid4
 
 from crm_shared.auth import Principal
 from crm_shared.events.sales import ContractCreatedV1, ContractUpdatedV1
 from crm_shared.http.problems import ConflictError, InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.customers.accounts import get_account
 from sales.orders.models import Contract
@@ -77,7 +77,7 @@ async def create_contract(
         owner_id = data.owner_id
     owner, team = await resolve_owner(uow, principal, owner_id)
     contract = Contract(
-        id=str(uuid4()), owner_id=owner, team_id=team, created_at=now, updated_at=now, **fields
+        id=new_id(), owner_id=owner, team_id=team, created_at=now, updated_at=now, **fields
     )
     uow.session.add(contract)
     uow.emit(ContractCreatedV1(aggregate_id=contract.id, occurred_at=now, **contract_snapshot(contract)))

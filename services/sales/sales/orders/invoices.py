@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from uuid import uuid4
 
 from sqlalchemy import func, select
 
 from crm_shared.auth import Principal
 from crm_shared.events.sales import InvoiceIssuedV1, PaymentRecordedV1
 from crm_shared.http.problems import ConflictError, InvalidError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.orders.models import Invoice, Payment
 from sales.orders.orders import get_order
@@ -81,7 +81,7 @@ async def issue_invoice(
     if data.due_on < issued_on:
         raise InvalidError("due_on is before issued_on", field="due_on")
     invoice = Invoice(
-        id=str(uuid4()),
+        id=new_id(),
         order_id=order.id,
         account_id=order.account_id,
         owner_id=order.owner_id,
@@ -111,7 +111,7 @@ async def record_payment(
     if data.amount > invoice.amount - invoice.paid_amount:
         raise InvalidError(f"only {invoice.amount - invoice.paid_amount} is still due", field="amount")
     payment = Payment(
-        id=str(uuid4()),
+        id=new_id(),
         invoice_id=invoice.id,
         amount=data.amount,
         paid_on=data.paid_on or now.date(),

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from uuid import uuid4
 
 from sqlalchemy import delete, select
 
 from crm_shared.auth import Principal
 from crm_shared.events.sales import OpportunityLine, OrderCreatedV1, OrderUpdatedV1
 from crm_shared.http.problems import ConflictError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.customers.accounts import get_account
 from sales.orders.contracts import get_contract, referenced
@@ -101,7 +101,7 @@ async def create_order(
         )
     )
     order = Order(
-        id=str(uuid4()),
+        id=new_id(),
         owner_id=owner,
         team_id=team,
         amount=amount,

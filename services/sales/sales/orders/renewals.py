@@ -4,7 +4,6 @@ renewed by the periodic checker once their end date has passed; the others show 
 due in the 30 days before their end date."""
 
 from datetime import date, datetime, timedelta
-from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import select, update
@@ -12,6 +11,7 @@ from sqlalchemy import select, update
 from crm_shared.auth import Principal
 from crm_shared.events.sales import ContractCreatedV1, ContractUpdatedV1
 from crm_shared.http.problems import ConflictError, InvalidError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.orders.contracts import contract_snapshot, get_contract
 from sales.orders.models import Contract
@@ -116,7 +116,7 @@ async def _renew(uow: UnitOfWork, old: Contract, data: ContractRenew, now: datet
     if claimed.rowcount != 1:
         return None
     renewed = Contract(
-        id=str(uuid4()),
+        id=new_id(),
         name=old.name,
         account_id=old.account_id,
         opportunity_id=old.opportunity_id,

@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from decimal import Decimal
-from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -15,6 +14,7 @@ from crm_shared.events.sales import (
     OpportunityWonV1,
 )
 from crm_shared.http.problems import ConflictError, InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.customers.accounts import get_account
 from sales.customers.contacts import get_contact
@@ -57,7 +57,7 @@ async def add_opportunity(
         else sum((line.quantity * line.unit_price for line in data.lines), Decimal(0)).quantize(records.CENT)
     )
     opportunity = Opportunity(
-        id=str(uuid4()),
+        id=new_id(),
         name=data.name,
         account_id=data.account_id,
         pipeline_id=pipeline.id,

@@ -1,11 +1,11 @@
 """Pipeline use cases: the seeded default, configurable ordered stages."""
 
 from datetime import datetime
-from uuid import uuid4
 
 from sqlalchemy import func, select, update
 
 from crm_shared.http.problems import ConflictError, InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.org import check_team, commit_or_conflict
 from sales.pipeline.domain import DEFAULT_PIPELINE, DEFAULT_STAGES, check_stage_list
@@ -36,7 +36,7 @@ async def create_pipeline(*, uow: UnitOfWork, data: PipelineCreate, now: datetim
     if data.is_default:
         await uow.session.execute(update(Pipeline).values(is_default=False))
     pipeline = Pipeline(
-        id=str(uuid4()),
+        id=new_id(),
         name=data.name,
         team_id=data.team_id,
         is_default=data.is_default,
@@ -134,5 +134,5 @@ async def read_pipeline(uow: UnitOfWork, pipeline: Pipeline) -> PipelineRead:
 
 def _new_stage(pipeline_id: str, position: int, stage: StageIn) -> Stage:
     return Stage(
-        id=str(uuid4()), pipeline_id=pipeline_id, position=position, **stage.model_dump(exclude={"id"})
+        id=new_id(), pipeline_id=pipeline_id, position=position, **stage.model_dump(exclude={"id"})
     )

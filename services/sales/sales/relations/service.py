@@ -2,7 +2,6 @@
 
 from datetime import datetime
 from typing import Literal
-from uuid import uuid4
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import or_, select
@@ -10,6 +9,7 @@ from sqlalchemy import or_, select
 from crm_shared.auth import Principal
 from crm_shared.events.sales import RelationCreatedV1, RelationEndedV1
 from crm_shared.http.problems import ConflictError, InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from sales.customers.models import Account, Contact
 from sales.ownership import get_visible
@@ -76,7 +76,7 @@ async def relate(*, uow: UnitOfWork, principal: Principal, data: RelationCreate,
             await get_visible(uow, MODELS[data.from_type], record_id, principal, data.from_type)
         except NotFoundError as error:
             raise InvalidError(str(error), field=field) from error
-    relation = Relation(id=str(uuid4()), to_type=data.from_type, created_at=now, **data.model_dump())
+    relation = Relation(id=new_id(), to_type=data.from_type, created_at=now, **data.model_dump())
     uow.session.add(relation)
     uow.emit(RelationCreatedV1(aggregate_id=relation.id, occurred_at=now, **_snapshot(relation)))
     await uow.commit()

@@ -1,10 +1,10 @@
 """CTI use cases: a new call pops the caller's card; answered, hung up; link or create a contact."""
 
-import uuid
 from datetime import datetime
 
 from crm_shared.auth import Principal, Role
 from crm_shared.http.problems import ConflictError, ForbiddenError, InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from service_desk.channels.models import Call
 from service_desk.channels.schemas import ContactLink
@@ -35,7 +35,7 @@ async def start_call(
         await desk_agent(uow, agent_id, field="agent_id")
     card = await card_for_phone(uow=uow, principal=principal, phone=phone)
     call = Call(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         caller=phone,
         agent_id=agent_id,
         status="ringing",

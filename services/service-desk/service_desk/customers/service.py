@@ -1,6 +1,5 @@
 """Customer replica use cases: upsert sales' accounts and contacts, find a customer by phone or email."""
 
-import uuid
 from datetime import datetime
 
 import phonenumbers
@@ -8,6 +7,7 @@ from sqlalchemy import delete, select
 
 from crm_shared.events.sales import AccountSnapshot, ContactSnapshot
 from crm_shared.http.problems import InvalidError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from service_desk.clock import as_utc
 from service_desk.customers.models import Account, Contact, ContactEmail, CustomerPhone
@@ -110,7 +110,7 @@ async def create_local_contact(
     if account_id and await uow.session.get(Account, account_id) is None:
         raise InvalidError(f"account {account_id} not found", field="account_id")
     contact = Contact(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         account_id=account_id,
         name=name,
         title=None,

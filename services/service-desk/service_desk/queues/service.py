@@ -1,11 +1,11 @@
 """Queue use cases: create, change, list the ones a user works or manages; agents' availability and skills."""
 
-import uuid
 
 from sqlalchemy import delete, select
 
 from crm_shared.auth import Principal, Role
 from crm_shared.http.problems import ConflictError, ForbiddenError, NotFoundError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from service_desk.dispatch.service import desk_agent
 from service_desk.models import Agent
@@ -48,7 +48,7 @@ async def create_queue(*, uow: UnitOfWork, principal: Principal, data: QueueCrea
     if data.manager_id:
         await desk_agent(uow, data.manager_id, field="manager_id")
     queue = Queue(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         name=data.name,
         team_id=team_id,
         manager_id=data.manager_id,

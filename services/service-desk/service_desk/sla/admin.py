@@ -1,10 +1,10 @@
 """SLA configuration use cases: calendars and policies."""
 
-import uuid
 
 from sqlalchemy import select
 
 from crm_shared.http.problems import ConflictError, InvalidError
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from service_desk.sla.calendar import BusinessCalendar, CalendarError
 from service_desk.sla.models import Calendar, SlaPolicy
@@ -22,7 +22,7 @@ async def create_calendar(*, uow: UnitOfWork, data: CalendarCreate) -> Calendar:
     if await uow.session.scalar(select(Calendar.id).where(Calendar.name == data.name)):
         raise ConflictError(f"a calendar named {data.name!r} exists")
     calendar = Calendar(
-        id=str(uuid.uuid4()), name=data.name, timezone=data.timezone, hours=hours, holidays=holidays
+        id=new_id(), name=data.name, timezone=data.timezone, hours=hours, holidays=holidays
     )
     uow.session.add(calendar)
     return calendar
@@ -41,7 +41,7 @@ async def create_policy(*, uow: UnitOfWork, data: PolicyCreate) -> SlaPolicy:
     )
     if await uow.session.scalar(clash):
         raise ConflictError("a policy with this name, or for this priority and tier, exists")
-    policy = SlaPolicy(id=str(uuid.uuid4()), **data.model_dump())
+    policy = SlaPolicy(id=new_id(), **data.model_dump())
     uow.session.add(policy)
     return policy
 

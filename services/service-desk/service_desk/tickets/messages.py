@@ -1,11 +1,11 @@
 """Ticket conversation and cost use cases: agent replies, internal notes, customer messages, cost lines."""
 
-import uuid
 from datetime import datetime
 from decimal import Decimal
 
 from crm_shared.auth import Principal
 from crm_shared.events.service_desk import TicketReopenedV1, TicketUpdatedV1
+from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from service_desk.interactions import record_interaction
 from service_desk.sla import service as sla
@@ -27,7 +27,7 @@ def _entry(
     message_id: str | None = None,
 ) -> TicketEntry:
     return TicketEntry(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         ticket_id=ticket.id,
         kind=kind,
         author_type=author_type,
@@ -43,7 +43,7 @@ async def add_reply(
     *, uow: UnitOfWork, ticket: Ticket, principal: Principal, body: str, now: datetime
 ) -> TicketEntry:
     """A public answer to the customer: meets the first response, stops the next-update clock."""
-    entry_id = str(uuid.uuid4())
+    entry_id = new_id()
     entry = _entry(
         ticket,
         kind="reply",
@@ -156,7 +156,7 @@ async def add_cost(
         hourly_rate=hourly_rate,
     )
     cost = TicketCost(
-        id=str(uuid.uuid4()),
+        id=new_id(),
         ticket_id=ticket.id,
         kind=data.kind,
         description=data.description,
