@@ -1,14 +1,17 @@
-"""Time-ordered identifiers (UUIDv7, RFC 9562) for what is written at high rates: events, submissions.
+"""Time-ordered identifiers (UUIDv7, RFC 9562): every id the services make for a row or an event.
 
 A random (version 4) id lands anywhere in its primary-key or unique index, so each new row dirties a
 leaf page of its own in every such index, and a commit writes all those pages out (SQLite copies each
 whole page to its WAL). A version 7 id begins with the millisecond it was made, so the rows of one
-commit share the rightmost pages. Measured on the intake's tables (submission + outbox row, 100k rows
-stored, 32 posts a commit): 79-83 us of SQLite CPU a post with random ids, 52-60 with ordered ones.
+commit share the rightmost pages. `bench/intake_keys.py` measures it on the intake's tables.
 
-They are still opaque ids: the time in them is the machine's clock when it was made (not a demo clock's,
-nor the business time of the record), and nothing may read a meaning into it. `uuid_utils` (Rust) makes
-them in ~0.2 us against the stdlib's ~2 us for `uuid4`, monotonic within a millisecond.
+They are opaque ids, not secrets: the time in them is the machine's clock when it was made (not a demo
+clock's, nor the record's business time) and nothing may read a meaning into it; after its 48-bit
+millisecond an id carries a counter that steps by one within a millisecond and 32 random bits, so the
+next id of the same millisecond is far easier to guess than a random one. An id that works as a key
+for outsiders stays random (`uuid4`): a ticket's id (an email's `[#id]` tag threads it into the
+ticket), a reply's Message-ID, the visitor cookie. `uuid_utils` (Rust) makes `new_id` in ~0.2 us and
+`new_uuid` in ~0.9 us, against ~2.5 and ~1.7 us for the standard library's `uuid4`.
 """
 
 from uuid import UUID

@@ -112,25 +112,42 @@ def test_parse_event_dispatches_on_event_type():
     assert type(parse_event(data)) is UserUpdatedV1
 
 
-@pytest.mark.parametrize("data", [
-    {"event_type": "sales.user.deleted", "aggregate_id": "u-1"},
-    {"aggregate_id": "u-1"},
-    {"event_type": 42, "aggregate_id": "u-1"},
-    {"event_type": ["sales.user.created"], "aggregate_id": "u-1"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"event_type": "sales.user.deleted", "aggregate_id": "u-1"},
+        {"aggregate_id": "u-1"},
+        {"event_type": 42, "aggregate_id": "u-1"},
+        {"event_type": ["sales.user.created"], "aggregate_id": "u-1"},
+    ],
+)
 def test_parse_event_unknown_type(data):
     with pytest.raises(UnknownEventType):
         parse_event(data)
 
 
-@pytest.mark.parametrize("data", [
-    {"event_type": "leads.lead.captured", "aggregate_id": "l-1"},  # name and source missing
-    {"event_type": "leads.lead.captured", "aggregate_id": "l-1", "name": "Bob", "source": "web",
-     "event_version": "one"},
-    {"event_type": "sales.team.created", "name": "North"},  # no aggregate_id
-    {"event_type": "sales.user.created", "aggregate_id": "u-1", "name": "Ann", "email": "a@x",
-     "role": "rep", "event_id": "not-a-uuid"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"event_type": "leads.lead.captured", "aggregate_id": "l-1"},  # name and source missing
+        {
+            "event_type": "leads.lead.captured",
+            "aggregate_id": "l-1",
+            "name": "Bob",
+            "source": "web",
+            "event_version": "one",
+        },
+        {"event_type": "sales.team.created", "name": "North"},  # no aggregate_id
+        {
+            "event_type": "sales.user.created",
+            "aggregate_id": "u-1",
+            "name": "Ann",
+            "email": "a@x",
+            "role": "rep",
+            "event_id": "not-a-uuid",
+        },
+    ],
+)
 def test_parse_event_bad_payload(data):
     with pytest.raises(ValidationError):
         parse_event(data)

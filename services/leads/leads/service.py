@@ -1,6 +1,5 @@
 """Leads use cases."""
 
-
 from sqlalchemy import select
 
 from crm_shared.auth import Principal, can_see

@@ -1,6 +1,5 @@
 """Sales use cases for the org structure: teams and regions."""
 
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -74,8 +73,11 @@ async def update_team(*, uow: UnitOfWork, team_id: str, data: TeamUpdate) -> Tea
     for field in changed:
         setattr(team, field, changes[field])
     team.updated_at = utcnow()
-    uow.emit(TeamUpdatedV1(aggregate_id=team.id, occurred_at=team.updated_at, changed_fields=changed,
-                           **team_snapshot(team)))
+    uow.emit(
+        TeamUpdatedV1(
+            aggregate_id=team.id, occurred_at=team.updated_at, changed_fields=changed, **team_snapshot(team)
+        )
+    )
     await commit_or_conflict(uow, f"a team named {team.name} already exists")
     return team
 

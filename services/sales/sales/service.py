@@ -103,8 +103,11 @@ async def update_user(*, uow: UnitOfWork, user_id: str, data: UserUpdate) -> App
     if not changed:
         return user
     user.updated_at = utcnow()
-    uow.emit(UserUpdatedV1(aggregate_id=user.id, occurred_at=user.updated_at, changed_fields=changed,
-                           **user_snapshot(user)))
+    uow.emit(
+        UserUpdatedV1(
+            aggregate_id=user.id, occurred_at=user.updated_at, changed_fields=changed, **user_snapshot(user)
+        )
+    )
     await commit_or_conflict(uow, f"user {user_id} changed concurrently")
     return user
 
@@ -139,8 +142,12 @@ async def ensure_bootstrap_admin(*, uow: UnitOfWork, settings: SalesSettings) ->
     if taken.first():
         log.warning("no admin exists and %s is taken by a non-admin; not creating one", email)
         return None
-    data = UserCreate(name=settings.bootstrap_admin_name, email=email, role=Role.ADMIN,
-                      password=settings.bootstrap_admin_password)
+    data = UserCreate(
+        name=settings.bootstrap_admin_name,
+        email=email,
+        role=Role.ADMIN,
+        password=settings.bootstrap_admin_password,
+    )
     try:
         return await create_user(uow=uow, data=data)
     except ConflictError:  # another replica created it first
@@ -160,9 +167,9 @@ async def _keep_an_admin(uow: UnitOfWork, user: AppUser, changes: dict) -> None:
     if changes.get("role", user.role) == Role.ADMIN.value and changes.get("active", True):
         return
     others = await uow.session.execute(
-        select(func.count()).where(AppUser.role == Role.ADMIN.value, AppUser.active.is_(True),
-                                   AppUser.id != user.id)
+        select(func.count()).where(
+            AppUser.role == Role.ADMIN.value, AppUser.active.is_(True), AppUser.id != user.id
+        )
     )
     if not others.scalar_one():
         raise ConflictError("the last active admin cannot be demoted or deactivated")
-

@@ -1,6 +1,5 @@
 """One `InteractionRecordedV1` per customer interaction the desk handles (call, email, chat, reply)."""
 
-
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork

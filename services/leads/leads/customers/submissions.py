@@ -58,8 +58,13 @@ async def record_on_customer(
     summary = summary_of(event, f"a known customer, matched by {match.matched_by}")
     uow.emit(
         web_form_interaction(
-            event, submission.id, summary, contact_id=match.contact_id, account_id=match.account_id,
-            email=values.get("email"), phone=values.get("phone"),
+            event,
+            submission.id,
+            summary,
+            contact_id=match.contact_id,
+            account_id=match.account_id,
+            email=values.get("email"),
+            phone=values.get("phone"),
         )
     )
     uow.emit(

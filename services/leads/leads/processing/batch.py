@@ -169,8 +169,14 @@ def _interaction(
     )
     uow.emit(
         web_form_interaction(
-            event, submission.id, summary, lead_id=lead.id, contact_id=lead.contact_id,
-            account_id=lead.account_id, email=lead.email, phone=lead.phone,
+            event,
+            submission.id,
+            summary,
+            lead_id=lead.id,
+            contact_id=lead.contact_id,
+            account_id=lead.account_id,
+            email=lead.email,
+            phone=lead.phone,
         )
     )
 

@@ -1,6 +1,5 @@
 """Use cases of the scoring and routing rule sets (each replaced as a whole, in order)."""
 
-
 from sqlalchemy import delete, select
 
 from crm_shared.events.base import utcnow

@@ -1,6 +1,5 @@
 """Scoring use cases: gather a lead's facts, apply the stored rules, record the breakdown."""
 
-
 from sqlalchemy import func, or_, select
 
 from crm_shared.events.leads import LeadScoredV1, ScorePoint

@@ -1,6 +1,5 @@
 """Campaign use cases: each change emits the campaign's full snapshot (reporting computes ROI from it)."""
 
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 

@@ -76,9 +76,7 @@ async def create_contract(
         fields = {"name": account.name, "currency": "CNY", **fields, "source_type": "direct"}
         owner_id = data.owner_id
     owner, team = await resolve_owner(uow, principal, owner_id)
-    contract = Contract(
-        id=new_id(), owner_id=owner, team_id=team, created_at=now, updated_at=now, **fields
-    )
+    contract = Contract(id=new_id(), owner_id=owner, team_id=team, created_at=now, updated_at=now, **fields)
     uow.session.add(contract)
     uow.emit(ContractCreatedV1(aggregate_id=contract.id, occurred_at=now, **contract_snapshot(contract)))
     await uow.commit()

@@ -133,6 +133,4 @@ async def read_pipeline(uow: UnitOfWork, pipeline: Pipeline) -> PipelineRead:
 
 
 def _new_stage(pipeline_id: str, position: int, stage: StageIn) -> Stage:
-    return Stage(
-        id=new_id(), pipeline_id=pipeline_id, position=position, **stage.model_dump(exclude={"id"})
-    )
+    return Stage(id=new_id(), pipeline_id=pipeline_id, position=position, **stage.model_dump(exclude={"id"}))

@@ -1,6 +1,5 @@
 """Queue use cases: create, change, list the ones a user works or manages; agents' availability and skills."""
 
-
 from sqlalchemy import delete, select
 
 from crm_shared.auth import Principal, Role

@@ -1,6 +1,5 @@
 """SLA configuration use cases: calendars and policies."""
 
-
 from sqlalchemy import select
 
 from crm_shared.http.problems import ConflictError, InvalidError
@@ -21,9 +20,7 @@ async def create_calendar(*, uow: UnitOfWork, data: CalendarCreate) -> Calendar:
         raise InvalidError(str(error), field="hours") from error
     if await uow.session.scalar(select(Calendar.id).where(Calendar.name == data.name)):
         raise ConflictError(f"a calendar named {data.name!r} exists")
-    calendar = Calendar(
-        id=new_id(), name=data.name, timezone=data.timezone, hours=hours, holidays=holidays
-    )
+    calendar = Calendar(id=new_id(), name=data.name, timezone=data.timezone, hours=hours, holidays=holidays)
     uow.session.add(calendar)
     return calendar
 

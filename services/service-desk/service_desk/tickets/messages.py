@@ -1,5 +1,6 @@
 """Ticket conversation and cost use cases: agent replies, internal notes, customer messages, cost lines."""
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -43,7 +44,7 @@ async def add_reply(
     *, uow: UnitOfWork, ticket: Ticket, principal: Principal, body: str, now: datetime
 ) -> TicketEntry:
     """A public answer to the customer: meets the first response, stops the next-update clock."""
-    entry_id = new_id()
+    entry_id = str(uuid.uuid4())  # random, not time-ordered: a reply to its Message-ID joins the ticket
     entry = _entry(
         ticket,
         kind="reply",
