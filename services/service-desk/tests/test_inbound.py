@@ -1,5 +1,7 @@
 """Email and chat channels: new messages open tickets, replies thread into theirs, duplicates land once."""
 
+from uuid import UUID
+
 from service_desk.testing import make_queue
 
 
@@ -62,6 +64,8 @@ async def test_replies_thread_by_in_reply_to_references_and_subject_tag(desk):
         desk, message_id="<m5@acme.com>", subject="Re: VPN", in_reply_to=reply_message_id
     )
     assert to_agent["ticket_id"] == ticket_id
+    # the tag and the Message-ID thread a mail into the ticket: random ids, not time-ordered guessable ones
+    assert UUID(ticket_id).version == 4 and UUID(reply.json()["id"]).version == 4
     fresh = await post_mail(desk, message_id="<m6@acme.com>", subject="Another thing")
     assert fresh["created"] is True and fresh["ticket_id"] != ticket_id
 
