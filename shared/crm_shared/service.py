@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from sqlalchemy import MetaData, text
+from starlette.types import ASGIApp
 
 from crm_shared.checkpoint import defer_checkpoints, run_checkpointer
 from crm_shared.db import create_engine, is_sqlite, session_factory
@@ -52,7 +53,25 @@ class ServiceSpec:
     background: dict[str, Callable[["ServiceContext"], Awaitable[None]]] = field(default_factory=dict)
     on_shutdown: Callable[["ServiceContext"], Awaitable[None]] | None = None
     engine_options: dict[str, Any] = field(default_factory=dict)  # e.g. {"pool_pre_ping": False}
-    middleware: list[type] = field(default_factory=list)  # plain ASGI middleware classes, outermost last
+    # plain ASGI middleware classes in front of FastAPI's own layers (error, body limit, telemetry), for a
+    # hot path that needs none of them (it answers its own errors), outermost last
+    middleware: list[type] = field(default_factory=list)
+
+
+class ServiceApp(FastAPI):
+    """FastAPI with plain ASGI layers in front of its whole middleware stack (`front`, outermost last).
+
+    Each layer FastAPI and Starlette put around the routes (the server-error handler, the telemetry and
+    body-limit layers) costs every request a coroutine and a wrapped `send`; together with the routing they
+    were about 6% of the public intake's CPU a post, for a route that handles its own errors."""
+
+    front: tuple[type, ...] = ()
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        for layer in self.front:
+            stack = layer(stack)
+        return stack
 
 
 class ServiceContext:
@@ -156,7 +175,7 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
             await bounded(ctx.engine.dispose(), f"{spec.name}: closing the database pool")
 
     off = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
-    app = FastAPI(
+    app = ServiceApp(
         title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan,
         telemetry=None if settings.telemetry else off,
     )
@@ -165,10 +184,8 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     for router in spec.routers:  # in the spec's order: routes are matched in order, hot paths first
         app.include_router(router)
     app.include_router(_ops_router(spec))
-    for middleware in spec.middleware:
-        app.add_middleware(middleware)
-    if settings.demo_clock:  # outermost: a backdated request is backdated whichever path answers it
-        app.add_middleware(DemoClockMiddleware)
+    # the demo clock outermost: a backdated request is backdated whichever path answers it
+    app.front = (*spec.middleware, DemoClockMiddleware) if settings.demo_clock else tuple(spec.middleware)
     return app
 
 

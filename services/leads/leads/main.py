@@ -109,7 +109,7 @@ def build_spec(settings: LeadsSettings) -> ServiceSpec:
             customers_router,
         ],
         on_startup=on_startup,
-        middleware=[IntakeFastPath],  # the public intake answered before FastAPI's router
+        middleware=[IntakeFastPath],  # the public intake answered in front of FastAPI's own layers
     )
 
 

@@ -157,6 +157,23 @@ async def test_bad_bodies_never_500(client, form):
     assert (await client.post("/forms/nope/submissions", data={"email": "a@b.cn"})).status_code == 404
 
 
+async def test_a_bug_in_the_intake_is_a_logged_500_problem_and_the_next_post_goes_through(
+    app_client, form, monkeypatch, caplog
+):
+    app, client = app_client
+
+    async def broken(post):
+        raise RuntimeError("a bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(app.state.intake, "submit", broken)
+        answer = await post(client, form, {"mail": "bug@example.cn"})
+    assert answer.status_code == 500 and answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["instance"] == f"/forms/{form['id']}/submissions"
+    assert "unexpected error in the public intake" in caplog.text and "a bug" in caplog.text
+    assert (await post(client, form, {"mail": "after-bug@example.cn"})).status_code == 202
+
+
 async def test_origin_must_be_allowed(client, form):
     refused = await post(client, form, {"mail": "o@acme.com"}, headers={"origin": "https://evil.example"})
     assert refused.status_code == 403 and refused.json()["title"] == "Forbidden"

@@ -1,19 +1,22 @@
-"""The public intake as a plain ASGI route in front of FastAPI's router.
+"""The public intake as a plain ASGI route in front of FastAPI.
 
 A form post is the hot path (issue: thousands of durable posts per second on one worker). Through
 FastAPI, routing over every route, dependency solving and the exception/exit-stack layers cost about as
-much CPU as the post's own checks. This middleware answers `POST /forms/{form_id}/submissions` itself
-with the very same use case (`accept_post`); the FastAPI route stays declared, for the OpenAPI document
-and as the fallback when the middleware is not installed.
+much CPU as the post's own checks. This layer answers `POST /forms/{form_id}/submissions` itself with the
+very same use case (`accept_post`), in front of all of FastAPI's middleware (`ServiceSpec.middleware`), so
+it answers an unexpected error itself as the app would (a logged 500 problem). The FastAPI route stays
+declared, for the OpenAPI document and as the fallback when the layer is not installed.
 """
 
+import logging
 import re
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from leads.forms.public import accept_post
+from leads.forms.public import accept_post, unexpected_error
 
+log = logging.getLogger(__name__)
 PATH = re.compile(r"/forms/([^/]+)/submissions")
 
 
@@ -29,7 +32,11 @@ class IntakeFastPath:
             if match is not None:
                 request = Request(scope, receive)
                 uow = request.app.state.ctx.uow()
-                response = await accept_post(form_id=match.group(1), request=request, uow=uow)
+                try:
+                    response = await accept_post(form_id=match.group(1), request=request, uow=uow)
+                except Exception:  # noqa: BLE001 - as the app's own handler: logged, a 500 problem
+                    log.exception("unexpected error in the public intake")
+                    response = unexpected_error(scope["path"])
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -107,6 +107,11 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
     return Response(accepted.model_dump_json(), status_code=202, media_type="application/json")
 
 
+def unexpected_error(path: str) -> Response:
+    """The answer to a bug: a 500 problem, as the app's handler of unexpected errors gives."""
+    return _problem(500, "Internal error", "An unexpected error occurred; it has been logged.", path)
+
+
 def client_ip(request: Request, trust_forwarded_for: bool) -> str:
     """The caller's address (the first X-Forwarded-For hop only behind a trusted proxy)."""
     return _client_ip(request, request.headers, trust_forwarded_for)
