@@ -1,6 +1,6 @@
 """Durable web form intake against a trivial FastAPI POST, measured in the same run on one worker.
 
-    .venv/bin/python bench/leads_intake.py [--seconds 8] [--concurrency 32] [--rate 1000] [--no-postgres]
+    .venv/bin/python bench/leads_intake.py [--seconds 8] [--concurrency 32 256] [--rate 1000] [--no-postgres]
 
 Starts a private Tansu broker, then for each target one uvicorn worker process (uvloop + httptools, as
 uvicorn picks them when installed): a trivial FastAPI app whose POST only reads the body and answers 202
@@ -8,12 +8,15 @@ uvicorn picks them when installed): a trivial FastAPI app whose POST only reads 
 The leads worker takes posts only (`LEADS_OUTBOX__RELAY=false`); a second leads process on the same
 database publishes its outbox rows, as a background worker would in a deployment. Each target gets a
 closed loop of form-encoded posts (each a new submission: validated, stored with its outbox event and
-committed before the 202) for throughput and latency: the leads worker first alone (no relay process
-yet, as nothing else ran beside the trivial app: the ratio the target is about), then again with the
-relay process started and publishing meanwhile on the same machine (its backlog first), the sustained
-rate of intake plus publishing on these cores. Then, once the relay has published what is left (the
-steady state at a fixed rate: the relay publishing as posts come), an open loop at a fixed rate for
-p50/p99 at it. On the
+committed before the 202) for throughput and latency, with 32 and with 256 posts in flight (a group commit
+holds each post until its batch commits, so with 32 in flight the worker waits on its writes part of the
+time: the larger count measures what the worker can take, the trivial app's rate barely moving with it;
+each ratio is against the trivial app at the same count): the leads worker first alone (no relay process
+yet, as nothing else ran beside the trivial app: the ratio the target is about), then again with the relay
+process started and publishing meanwhile on the same machine (its backlog first), the sustained rate of
+intake plus publishing on these cores (at the larger count). Then, once the relay has published what is
+left (the steady state at a fixed rate: the relay publishing as posts come), an open loop at a fixed rate
+for p50/p99 at it. On the
 leads targets it also measures submission -> `leads.lead.assigned` on the broker at 200/s. Prints the
 ratios, and the CPU time the server (and the relay) process spent per request, from /proc: a figure that
 moves much less with the machine's other load than the rates do.
@@ -266,10 +269,12 @@ def pct(values: list[float], q: float) -> float:
 def line(label: str, rate: float, latencies: list[float], cpu: float | None = None) -> str:
     p50, p99 = pct(latencies, 50), pct(latencies, 99)
     server_cpu = "" if cpu is None else f"   server CPU {cpu * 1e6:5.0f} us/req"
-    return f"{label:<28} {rate:>8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms{server_cpu}"
+    return f"{label:<42} {rate:>8,.0f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms{server_cpu}"
 
 
-async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw_rate: float) -> None:
+async def measure_leads(
+    label: str, urls: list[str], bootstrap: str, args, raw_rates: dict[int, float]
+) -> None:
     """One intake worker on a fresh database, with its relay in a second process (publishing what the
     worker commits, on the same machine, during the measurement); then, on a second fresh database, an
     intake worker plus a processing worker (which also relays) for submission -> lead.assigned."""
@@ -284,19 +289,21 @@ async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw_r
     async with server("leads.main:create_app", {**intake_db, **web}) as target:
         url = target.url
         path = await new_form(url)
-        await closed_loop(url, path, 1, args.concurrency)  # warm up
         # the worker alone, as the trivial app ran: no relay process yet (one stopped with SIGSTOP while it
         # held SQLite's write lock stalled the worker's commits for 30 s: a 503)
-        rate, latencies, cpu = await measured_loop(target, path, args.seconds, args.concurrency)
-        ratio = f"   ratio {rate / raw_rate:.2f}x (target >= 0.6x)"
-        print(line(f"leads intake on {label}", rate, latencies, cpu) + ratio)
+        for concurrency in args.concurrency:
+            await closed_loop(url, path, 1, concurrency)  # warm up
+            rate, latencies, cpu = await measured_loop(target, path, args.seconds, concurrency)
+            ratio = f"   ratio {rate / raw_rates[concurrency]:.2f}x (target >= 0.6x)"
+            print(line(f"leads intake on {label}, {concurrency:>3} in flight", rate, latencies, cpu) + ratio)
         relaying_env = {**intake_db, **relay, "LEADS_CONSUME": "false"}
+        most = max(args.concurrency)
         async with server("leads.main:create_app", relaying_env) as relaying:
             relay_before = relaying.cpu_s()  # then with the relay publishing (its backlog first)
-            rate, latencies, cpu = await measured_loop(target, path, args.seconds, args.concurrency)
+            rate, latencies, cpu = await measured_loop(target, path, args.seconds, most)
             relay_cpu = (relaying.cpu_s() - relay_before) / max(1, len(latencies))
-            ratio = f"   ratio {rate / raw_rate:.2f}x"
-            print(line("  with the relay publishing", rate, latencies, cpu) + ratio)
+            ratio = f"   ratio {rate / raw_rates[most]:.2f}x"
+            print(line(f"  with the relay publishing, {most:>3}", rate, latencies, cpu) + ratio)
             print(f"  the relay process meanwhile: {relay_cpu * 1e6:.0f} us CPU per post")
             # the steady state at a fixed rate: the relay publishing as posts come, nothing left over
             backlog, drain_s = await outbox_drained(urls[0])
@@ -354,20 +361,31 @@ async def main(args) -> None:
     tansu = TansuBroker(free_port()).start()
     try:
         await ensure_topics(tansu.bootstrap_servers)
+        raw_rates = {}
         async with server("leads_intake:trivial_app", {}) as target:
             url, path = target.url, "/forms/x/submissions"
-            await closed_loop(url, path, 1, args.concurrency)
-            raw_rate, raw, cpu = await measured_loop(target, path, args.seconds, args.concurrency)
-            print(line("trivial FastAPI POST (raw)", raw_rate, raw, cpu))
+            for concurrency in args.concurrency:
+                await closed_loop(url, path, 1, concurrency)
+                raw_rates[concurrency], raw, cpu = await measured_loop(
+                    target, path, args.seconds, concurrency
+                )
+                print(
+                    line(
+                        f"trivial FastAPI POST (raw), {concurrency:>3} in flight",
+                        raw_rates[concurrency],
+                        raw,
+                        cpu,
+                    )
+                )
             fixed, _ = await open_loop(url, path, args.rate, args.seconds / 2)
             print(line(f"  at {args.rate:.0f}/s (open loop)", args.rate, fixed))
         with tempfile.TemporaryDirectory() as tmp:
             urls = [f"sqlite+aiosqlite:///{tmp}/intake.db", f"sqlite+aiosqlite:///{tmp}/pipeline.db"]
-            await measure_leads("SQLite", urls, tansu.bootstrap_servers, args, raw_rate)
+            await measure_leads("SQLite", urls, tansu.bootstrap_servers, args, raw_rates)
         if args.postgres:
             server_url = os.environ.get("CRM_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
             async with postgres_database(server_url) as first, postgres_database(server_url) as second:
-                await measure_leads("PostgreSQL", [first, second], tansu.bootstrap_servers, args, raw_rate)
+                await measure_leads("PostgreSQL", [first, second], tansu.bootstrap_servers, args, raw_rates)
     finally:
         tansu.stop()
 
@@ -375,7 +393,13 @@ async def main(args) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        nargs="+",
+        default=[32, 256],
+        help="posts in flight in the closed loops, each measured on every target",
+    )
     parser.add_argument("--rate", type=float, default=1000)
     parser.add_argument("--no-postgres", dest="postgres", action="store_false")
     asyncio.run(main(parser.parse_args()))
