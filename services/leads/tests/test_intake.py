@@ -6,8 +6,11 @@ from intake_support import filled_at, post
 from leads_support import create_form, new_ip, user_headers
 
 from crm_shared.auth import Role
+from crm_shared.ids import new_id
 from crm_shared.testing import eventually, read_topic
 from crm_shared.topics import LEADS_SUBMISSION
+from leads.forms.public import accepted_json
+from leads.forms.schemas import SubmissionAccepted
 
 
 async def test_browser_post_redirects_to_thank_you_and_becomes_a_lead(app_client, form, admin):
@@ -172,6 +175,20 @@ async def test_a_bug_in_the_intake_is_a_logged_500_problem_and_the_next_post_goe
     assert answer.json()["instance"] == f"/forms/{form['id']}/submissions"
     assert "unexpected error in the public intake" in caplog.text and "a bug" in caplog.text
     assert (await post(client, form, {"mail": "after-bug@example.cn"})).status_code == 202
+
+
+def test_the_accepted_answer_is_the_documented_model():
+    for duplicate in (False, True):
+        submission_id = new_id()
+        expected = SubmissionAccepted(id=submission_id, duplicate=duplicate).model_dump_json()
+        assert accepted_json(submission_id, duplicate) == expected
+
+
+async def test_the_202_answer_is_documented(client):
+    documented = (await client.get("/openapi.json")).json()["paths"]["/forms/{form_id}/submissions"]["post"]
+    assert documented["responses"]["202"]["content"]["application/json"]["schema"]["$ref"].endswith(
+        "/SubmissionAccepted"
+    )
 
 
 async def test_origin_must_be_allowed(client, form):

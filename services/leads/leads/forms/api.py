@@ -8,7 +8,7 @@ from crm_shared.auth import Principal, Role, require_roles
 from crm_shared.service import UowDep
 from leads.forms import service
 from leads.forms.public import accept_post
-from leads.forms.schemas import FormCreate, FormRead, FormUpdate, SubmissionRead
+from leads.forms.schemas import FormCreate, FormRead, FormUpdate, SubmissionAccepted, SubmissionRead
 
 Manager = Annotated[Principal, Depends(require_roles(Role.ADMIN, Role.MANAGER))]
 
@@ -61,6 +61,7 @@ async def delete_form(form_id: str, request: Request, uow: UowDep, _: Manager) -
     "/forms/{form_id}/submissions",
     status_code=202,
     responses={
+        202: {"model": SubmissionAccepted, "description": "an API post: stored (or a retry of a stored one)"},
         303: {"description": "a browser post: see the thank-you URL"},
         413: {"description": "body over the cap"},
         422: {"description": "invalid fields"},

@@ -15,7 +15,6 @@ from leads.forms.batch import Post
 from leads.forms.domain import FieldError, origin_allowed, spam_reason, split_post, validate
 from leads.forms.intake import BodyTooLarge, UnreadableBody, parse_body, read_capped
 from leads.forms.messages import language, message
-from leads.forms.schemas import SubmissionAccepted
 
 PROBLEM = "application/problem+json"
 
@@ -48,7 +47,8 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
             )
         if not origin_allowed(list(form.allowed_origins), headers.get("origin")):
             return _problem(403, "Forbidden", "This origin may not post to this form.", path)
-        raw = await parse_body(headers, await read_capped(request, headers, settings.intake.max_body_bytes))
+        body = await read_capped(request.receive, headers, settings.intake.max_body_bytes)
+        raw = await parse_body(headers, body)
         now = state.clock()
         spam = spam_reason(raw, form.honeypot_field, form.min_fill_seconds, int(now.timestamp() * 1000))
         posted = split_post(raw, form.field_mapping, form.honeypot_field)
@@ -103,8 +103,13 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
         if form.thank_you_url:
             return RedirectResponse(form.thank_you_url, status_code=303)
         return HTMLResponse("<!doctype html><title>Thank you</title><p>Thank you.</p>", status_code=200)
-    accepted = SubmissionAccepted(id=submission_id, duplicate=duplicate)
-    return Response(accepted.model_dump_json(), status_code=202, media_type="application/json")
+    return Response(accepted_json(submission_id, duplicate), status_code=202, media_type="application/json")
+
+
+def accepted_json(submission_id: str, duplicate: bool) -> str:
+    """`SubmissionAccepted(id=..., duplicate=...).model_dump_json()`, written directly (half the cost of
+    the model: the id is a UUID's text, with nothing to escape)."""
+    return f'{{"id":"{submission_id}","status":"accepted","duplicate":{"true" if duplicate else "false"}}}'
 
 
 def unexpected_error(path: str) -> Response:
