@@ -60,7 +60,7 @@ class DemoClockMiddleware:
             return
         try:
             when = parse_demo_time(raw.decode("latin-1"))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:  # overflow: a time near year 1 with an offset
             await _bad_header(scope, send, str(error))
             return
         with clock_at(when):

@@ -2,13 +2,16 @@
 
 import json
 
+import pytest
 from intake_support import filled_at, post
 from leads_support import create_form, new_ip, user_headers
+from starlette.requests import ClientDisconnect
 
 from crm_shared.auth import Role
 from crm_shared.ids import new_id
 from crm_shared.testing import eventually, read_topic
 from crm_shared.topics import LEADS_SUBMISSION
+from leads.forms.intake import BodyTooLarge, read_capped
 from leads.forms.public import accepted_json
 from leads.forms.schemas import SubmissionAccepted
 
@@ -175,6 +178,33 @@ async def test_a_bug_in_the_intake_is_a_logged_500_problem_and_the_next_post_goe
     assert answer.json()["instance"] == f"/forms/{form['id']}/submissions"
     assert "unexpected error in the public intake" in caplog.text and "a bug" in caplog.text
     assert (await post(client, form, {"mail": "after-bug@example.cn"})).status_code == 202
+
+
+async def test_a_body_is_read_whole_refused_over_the_cap_and_a_disconnect_is_seen():
+    def receiving(*messages):
+        queue = list(messages)
+
+        async def receive():
+            return queue.pop(0)
+
+        return receive
+
+    parts = receiving(
+        {"type": "http.request", "body": b"a=1", "more_body": True},
+        {"type": "http.request", "body": b"&b=2", "more_body": False},
+    )
+    assert await read_capped(parts, {}, 100) == b"a=1&b=2"
+    streamed = receiving(
+        {"type": "http.request", "body": b"x" * 60, "more_body": True},
+        {"type": "http.request", "body": b"x" * 60, "more_body": False},
+    )
+    with pytest.raises(BodyTooLarge):  # no length declared: refused once the stream passes the cap
+        await read_capped(streamed, {}, 100)
+    with pytest.raises(BodyTooLarge):
+        await read_capped(receiving(), {"content-length": "101"}, 100)
+    gone = receiving({"type": "http.request", "body": b"a=1", "more_body": True}, {"type": "http.disconnect"})
+    with pytest.raises(ClientDisconnect):
+        await read_capped(gone, {}, 100)
 
 
 def test_the_accepted_answer_is_the_documented_model():

@@ -4,7 +4,8 @@ A form post is the hot path (issue: thousands of durable posts per second on one
 FastAPI, routing over every route, dependency solving and the exception/exit-stack layers cost about as
 much CPU as the post's own checks. This layer answers `POST /forms/{form_id}/submissions` itself with the
 very same use case (`accept_post`), in front of all of FastAPI's middleware (`ServiceSpec.middleware`), so
-it answers an unexpected error itself as the app would (a logged 500 problem). The FastAPI route stays
+it answers an unexpected error itself as the app would (a logged 500 problem; with `telemetry` on, such an
+error is logged but not recorded on the request's span, which FastAPI's layer did). The FastAPI route stays
 declared, for the OpenAPI document and as the fallback when the layer is not installed.
 """
 
