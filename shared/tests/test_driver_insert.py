@@ -1,5 +1,6 @@
 """Driver-level inserts store exactly what the ORM would: the same text for timestamps and JSON."""
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -7,7 +8,7 @@ from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
-from crm_shared.db import UtcDateTime, create_engine
+from crm_shared.db import UtcDateTime, create_engine, json_text
 from crm_shared.driver_insert import DriverInsert, bind_processor
 
 MOMENTS = [
@@ -45,3 +46,23 @@ async def test_rows_read_back_as_inserted(tmp_path):
         (n, f"n{n}", {"k": [n, "é"]}, MOMENTS[n].astimezone(UTC)) for n in range(3)
     ]
     assert raw[0] == raw[3]  # the same bytes as SQLAlchemy's own insert
+
+
+@pytest.mark.parametrize("value", [{"name": "张三", "n": 1.5, "none": None, "list": [1, "x"]}, {}, {1: "a"},
+                                   [2**70], {"nested": {"deep": [True, False]}}])
+def test_json_text_reads_back_as_json_dumps_would(value):
+    assert json.loads(json_text(value)) == json.loads(json.dumps(value))
+
+
+async def test_json_columns_read_back_through_both_paths(tmp_path):
+    metadata = MetaData()
+    table = Table("j", metadata, Column("id", Integer, primary_key=True), Column("data", JSON))
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/j.db")
+    values = [{"名": "值", "big": 2**70}, {"k": [1, 2.5, None]}]
+    async with engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+        await DriverInsert(table, ("id", "data")).run(connection, [{"id": 0, "data": values[0]}])
+        await connection.execute(table.insert(), [{"id": 1, "data": values[1]}])
+        stored = (await connection.execute(select(table.c.data).order_by(table.c.id))).scalars().all()
+    await engine.dispose()
+    assert stored == values
