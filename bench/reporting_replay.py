@@ -1,6 +1,7 @@
 """Rebuild rate against raw aiokafka consumption, measured in the same run on a private Tansu broker.
 
     .venv/bin/python bench/reporting_replay.py [--events 60000] [--postgres] [--mix leads|crm] [--chunk N]
+                                               [--floors]
 
 Produces N events to a broker of its own, reads them once with a bare aiokafka consumer (no decoding),
 then rebuilds the reporting projections from them into a fresh database with `reporting.rebuild`, and
@@ -8,6 +9,10 @@ prints both rates and their ratio (target >= 0.3x). `--mix leads` (the default, 
 lead events only (captured, assigned, contacted: three per lead). `--mix crm`: each lead's three events
 followed by a deal's (opened, moved to a later stage, won or lost, with a product line) and a ticket's
 (opened, answered, resolved), on their own topics: nine events per customer story.
+
+`--floors` then rebuilds twice more with parts switched off, to show what the rest costs: with every
+projection a no-op (reading, decoding, and recording each event in the inbox), and with nothing applied
+at all (reading and decoding only). Their ratios bound what any fold of the projections could reach.
 
 The schema is created first and timed on its own (a fixed cost, not a per-event one). Besides wall-clock
 rates it prints the CPU time this process spent per event on each side: on a loaded machine the wall
@@ -19,6 +24,7 @@ import asyncio
 import contextlib
 import tempfile
 import time
+import unittest.mock
 from datetime import timedelta
 from decimal import Decimal
 
@@ -37,7 +43,9 @@ from crm_shared.messaging.admin import ensure_topics
 from crm_shared.messaging.tansu import TansuBroker, free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing import DEFAULT_POSTGRES_URL, postgres_database
+from reporting import projections
 from reporting.config import ReportingSettings
+from reporting.rebuild.applier import ChunkApplier
 from reporting.rebuild.replay import prepare_database, replay
 
 SOURCES = ("web_form", "hotline", "event", "purchased_list", "referral")
@@ -148,7 +156,37 @@ async def raw_consume(bootstrap: str, count: int, topics: set[str]) -> tuple[flo
         await consumer.stop()
 
 
-async def main(count: int, use_postgres: bool, chunk: int, mix: str) -> None:
+async def _no_projections(*, uow, events) -> None:
+    """`projections.apply_events` switched off: the inbox rows are still written."""
+
+
+async def _nothing_applied(self: ChunkApplier, records, events) -> None:
+    """`ChunkApplier.apply_decoded` switched off: events are read and decoded, then counted as applied."""
+    self.stats.applied += len(events)
+
+
+FLOORS = (
+    ("rebuild, projections off (read, decode, inbox)", unittest.mock.patch.object(
+        projections, "apply_events", _no_projections)),
+    ("rebuild, nothing applied (read, decode)", unittest.mock.patch.object(
+        ChunkApplier, "apply_decoded", _nothing_applied)),
+)
+
+
+async def rebuild_into(url: str, bootstrap: str, count: int, chunk: int) -> tuple[float, float, float]:
+    """Schema, wall and CPU seconds of one rebuild of `count` events into the fresh database at `url`."""
+    settings = ReportingSettings(database_url=url, kafka=KafkaSettings(bootstrap_servers=bootstrap))
+    started = time.perf_counter()
+    await prepare_database(url)
+    schema_s = time.perf_counter() - started
+    started, cpu = time.perf_counter(), time.process_time()
+    stats = await replay(settings, chunk=chunk)
+    rebuild_s, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
+    assert stats.applied == count, stats
+    return schema_s, rebuild_s, rebuild_cpu
+
+
+async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: bool = False) -> None:
     tansu = TansuBroker(free_port()).start()
     try:
         bootstrap = tansu.bootstrap_servers
@@ -157,28 +195,21 @@ async def main(count: int, use_postgres: bool, chunk: int, mix: str) -> None:
         topics = await produce(bootstrap, count, mix)
         print(f"produced {count} events ({mix} mix) in {time.perf_counter() - started:.1f} s")
         raw_s, raw_cpu = await raw_consume(bootstrap, count, topics)
-        async with contextlib.AsyncExitStack() as stack:
-            if use_postgres:
-                url = await stack.enter_async_context(postgres_database(DEFAULT_POSTGRES_URL))
-            else:
-                url = f"sqlite+aiosqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.db"
-            settings = ReportingSettings(database_url=url, kafka=KafkaSettings(bootstrap_servers=bootstrap))
-            started = time.perf_counter()
-            await prepare_database(url)
-            schema_s = time.perf_counter() - started
-            started, cpu = time.perf_counter(), time.process_time()
-            stats = await replay(settings, chunk=chunk)
-            rebuild_s, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
-        assert stats.applied == count, stats
-        raw_rate, rebuild_rate = count / raw_s, count / rebuild_s
         us = 1e6 / count
-        print(f"raw aiokafka consumption: {raw_rate:>9,.0f} events/s "
+        print(f"raw aiokafka consumption: {count / raw_s:>9,.0f} events/s "
               f"({raw_s:.2f} s; CPU {raw_cpu * us:.1f} us/event)")
-        print(f"rebuild ({'PostgreSQL' if use_postgres else 'SQLite'}):      {rebuild_rate:>9,.0f} events/s "
-              f"({rebuild_s:.2f} s, chunk {chunk}; CPU {rebuild_cpu * us:.1f} us/event; "
-              f"schema created before in {schema_s:.2f} s)")
-        print(f"ratio: {rebuild_rate / raw_rate:.2f}x wall, {raw_cpu / rebuild_cpu:.2f}x CPU "
-              "(target >= 0.3x)")
+        runs = [(f"rebuild ({'PostgreSQL' if use_postgres else 'SQLite'})", contextlib.nullcontext())]
+        for label, switched_off in runs + list(FLOORS if floors else ()):
+            async with contextlib.AsyncExitStack() as stack:
+                if use_postgres:
+                    url = await stack.enter_async_context(postgres_database(DEFAULT_POSTGRES_URL))
+                else:
+                    url = f"sqlite+aiosqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.db"
+                with switched_off:
+                    schema_s, rebuild_s, rebuild_cpu = await rebuild_into(url, bootstrap, count, chunk)
+            print(f"{label}: {count / rebuild_s:>9,.0f} events/s ({rebuild_s:.2f} s, chunk {chunk}; "
+                  f"CPU {rebuild_cpu * us:.1f} us/event; schema created before in {schema_s:.2f} s)")
+            print(f"  ratio: {raw_s / rebuild_s:.2f}x wall, {raw_cpu / rebuild_cpu:.2f}x CPU (target >= 0.3x)")
     finally:
         tansu.stop()
 
@@ -190,5 +221,7 @@ if __name__ == "__main__":
     parser.add_argument("--chunk", type=int, default=5000, help="records per rebuild transaction")
     parser.add_argument("--mix", choices=("leads", "crm"), default="leads",
                         help="lead events only (default), or leads, deals and tickets")
+    parser.add_argument("--floors", action="store_true",
+                        help="also rebuild with the projections off, then with nothing applied")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix))
+    asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix, arguments.floors))
