@@ -209,7 +209,8 @@ async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: boo
                     schema_s, rebuild_s, rebuild_cpu = await rebuild_into(url, bootstrap, count, chunk)
             print(f"{label}: {count / rebuild_s:>9,.0f} events/s ({rebuild_s:.2f} s, chunk {chunk}; "
                   f"CPU {rebuild_cpu * us:.1f} us/event; schema created before in {schema_s:.2f} s)")
-            print(f"  ratio: {raw_s / rebuild_s:.2f}x wall, {raw_cpu / rebuild_cpu:.2f}x CPU (target >= 0.3x)")
+            print(f"  ratio: {raw_s / rebuild_s:.2f}x wall, {raw_cpu / rebuild_cpu:.2f}x CPU "
+                  "(target >= 0.3x)")
     finally:
         tansu.stop()
 

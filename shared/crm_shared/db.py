@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
-
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine

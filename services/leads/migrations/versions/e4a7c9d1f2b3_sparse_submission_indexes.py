@@ -32,7 +32,9 @@ def upgrade() -> None:
         op.drop_index(f"ix_submission_{name}", table_name="submission")
         op.create_index(f"ix_submission_{name}", "submission", [name], **_where(f"{name} IS NOT NULL"))
     op.drop_index("ix_submission_status", table_name="submission")
-    op.create_index("ix_submission_quarantined", "submission", ["form_id", "received_at"], **_where(QUARANTINED))
+    op.create_index(
+        "ix_submission_quarantined", "submission", ["form_id", "received_at"], **_where(QUARANTINED)
+    )
 
 
 def downgrade() -> None:
