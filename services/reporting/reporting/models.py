@@ -118,6 +118,8 @@ class TicketFact(Base):
     sla_target: Mapped[str | None] = mapped_column(String(20))  # on sla-warning / sla-breached facts
     csat_rating: Mapped[int | None] = mapped_column(Integer)
     service_cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    first_response_due_at: Mapped[datetime | None] = mapped_column(DateTime)  # None: no SLA on the clock
+    resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class OrderFact(Base):

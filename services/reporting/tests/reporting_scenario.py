@@ -134,11 +134,17 @@ def opportunity_history() -> list:
 
 # Tickets: K1 answered and resolved in time; K2 answered late; K3 resolved late; K4 untouched.
 TICKETS = {"K1": ("agent-1", "q1", "phone", 0), "K2": ("agent-1", "q1", "email", 1),
-           "K3": ("agent-2", "q2", "phone", 2), "K4": (None, "q2", "chat", 3)}
+           "K3": ("agent-2", "q2", "phone", 2), "K4": (None, "q2", "chat", 3),
+           "K5": ("agent-2", "q2", "web", 0)}  # not in `ticket_history`: a test's extra ticket
 
 
 def hours(h: float) -> datetime:
     return DAY1 + timedelta(hours=h)
+
+
+def sla_due(opened: float) -> dict:
+    """The tickets' SLA: a first response within an hour of opening, a resolution within a day."""
+    return {"first_response_due_at": hours(opened + 1), "resolution_due_at": hours(opened + 24)}
 
 
 def ticket(ticket_id: str, at: float, status: str, **extra) -> dict:
@@ -146,7 +152,7 @@ def ticket(ticket_id: str, at: float, status: str, **extra) -> dict:
     agent, queue, channel, opened = TICKETS[ticket_id]
     return {"aggregate_id": ticket_id, "subject": f"Help {ticket_id}", "channel": channel, "priority": "high",
             "status": status, "queue_id": queue, "assignee_id": agent, "opened_at": hours(opened),
-            "occurred_at": hours(at), **extra}
+            "occurred_at": hours(at), **sla_due(opened), **extra}
 
 
 def breach(ticket_id: str, at: float, target: str, **extra):

@@ -7,6 +7,7 @@ from alembic import command
 from reporting_scenario import history, opportunity_history, orders, ticket_history
 from reporting_support import dump_projections
 
+from crm_shared.events.service_desk import TicketSnapshot
 from crm_shared.migrations import alembic_config
 from reporting.rebuild.replay import MIGRATIONS
 
@@ -16,7 +17,11 @@ ANSWERS = ("/reports/lead-funnel", "/reports/opportunity-funnel", "/reports/serv
 
 
 async def test_upgrading_a_projected_database_fills_the_counters(make_reporting, database_url):
-    events = history() + opportunity_history() + ticket_history() + orders()
+    # the downgrade drops the tickets' SLA due times (added after the counters): tickets without an SLA
+    # answer the same before and after it
+    no_sla = {"first_response_due_at": None, "resolution_due_at": None}
+    tickets = [e.model_copy(update=no_sla) if isinstance(e, TicketSnapshot) else e for e in ticket_history()]
+    events = history() + opportunity_history() + tickets + orders()
     async with make_reporting(database_url) as live:
         await live.feed(*events)
         expected = await dump_projections(live.app)

@@ -4,10 +4,11 @@ import csv
 import io
 
 from customer_scenario import customers
-from reporting_scenario import hours, ticket_history
+from reporting_scenario import hours, ticket, ticket_history
 from reporting_support import ADMIN
 
 from crm_shared.auth import Principal, Role
+from crm_shared.events.service_desk import TicketOpenedV1, TicketResolvedV1
 
 
 async def figures(reporting, principal=ADMIN, **params) -> dict:
@@ -27,6 +28,18 @@ async def test_totals_match_hand_computed_figures(reporting):
     assert total["sla"] == {"first_response": {"met": 2, "breached": 1, "compliance": 0.6667},
                             "resolution": {"met": 1, "breached": 1, "compliance": 0.5}}
     assert total["csat"] == {"ratings": 2, "average": 3.5}
+
+
+async def test_a_ticket_without_an_sla_is_neither_met_nor_breached(reporting):
+    no_sla = {"first_response_due_at": None, "resolution_due_at": None}
+    answered = {**no_sla, "first_response_at": hours(0.5), "resolved_at": hours(1)}
+    await reporting.feed(*ticket_history(), TicketOpenedV1(**ticket("K5", 0, "new", **no_sla)),
+                         TicketResolvedV1(**ticket("K5", 1, "resolved", **answered)))
+    for period in ({}, {"from": hours(-1).isoformat(), "to": hours(99).isoformat()}):  # counters, facts
+        total = (await figures(reporting, **period))["total"]
+        assert (total["tickets"], total["first_response_minutes"]["count"]) == (5, 4)
+        assert total["sla"] == {"first_response": {"met": 2, "breached": 1, "compliance": 0.6667},
+                                "resolution": {"met": 1, "breached": 1, "compliance": 0.5}}
 
 
 async def test_per_agent_and_as_of(reporting):

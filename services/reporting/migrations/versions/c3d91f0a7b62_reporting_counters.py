@@ -114,18 +114,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_lead_funnel_total_capture_month'), ['capture_month'], unique=False)
     _fill_leads(delta, total)
 
-    sale = (_delta_table('sale_delta', _sale_groups(), _sale_key_and_sums()),
-            _sums_table('sale_total', [*_sale_groups(), *_sale_key_and_sums()]),
-            _sums_table('sale_day', [*_sale_groups(), *_sale_key_and_sums()], day=True))
-    ticket = (_delta_table('ticket_delta', _ticket_groups(), _ticket_key_and_sums()),
-              _sums_table('ticket_total', [*_ticket_groups(), *_ticket_key_and_sums()]),
-              _sums_table('ticket_day', [*_ticket_groups(), *_ticket_key_and_sums()], day=True))
+    _delta_table('sale_delta', _sale_groups(), _sale_key_and_sums())
+    _sums_table('sale_total', [*_sale_groups(), *_sale_key_and_sums()])
+    _sums_table('sale_day', [*_sale_groups(), *_sale_key_and_sums()], day=True)
+    _delta_table('ticket_delta', _ticket_groups(), _ticket_key_and_sums())
+    _sums_table('ticket_total', [*_ticket_groups(), *_ticket_key_and_sums()])
+    _sums_table('ticket_day', [*_ticket_groups(), *_ticket_key_and_sums()], day=True)
+    from reporting.counter_backfill import fill
     from reporting.opportunities.counters import SPEC as OPPORTUNITIES
     from reporting.revenue.order_counters import SPEC as ORDERS
     from reporting.service.counters import SPEC as TICKETS
 
-    for spec, tables in ((OPPORTUNITIES, sale), (ORDERS, sale), (TICKETS, ticket)):
-        _fill(spec, *tables)
+    for spec in (OPPORTUNITIES, ORDERS, TICKETS):  # into the tables just created (the specs name them)
+        fill(op.get_bind(), spec)
 
 
 def _fill_leads(delta, total) -> None:
@@ -147,36 +148,6 @@ def _fill_leads(delta, total) -> None:
     if rows:
         op.bulk_insert(delta, rows)
         op.bulk_insert(total, totals(rows))
-
-
-def _fill(spec, delta, total, day) -> None:
-    """Derive the counters of the facts already projected (none in a fresh database)."""
-    from reporting.counter_store import changes, summed
-
-    bind = op.get_bind()  # typed selects: SQLite hands datetimes back as text otherwise
-    facts: dict[str, list] = {}
-    columns = [spec.facts.c[name] for name in (spec.id_column, *spec.fact_columns)]
-    for fact in bind.execute(sa.select(*columns)).mappings():
-        facts.setdefault(fact[spec.id_column], []).append(dict(fact))
-    rows = [row for record, known in sorted(facts.items()) for row in changes(spec, record, known)]
-    if rows:
-        op.bulk_insert(delta, rows)
-        for table, per_day in ((total, False), (day, True)):
-            sums = [row for row in summed(spec, rows, per_day).values() if any(row[n] for n in spec.sums)]
-            _add(table, sums, spec.sums)
-
-
-def _add(table, rows: list[dict], sums: tuple[str, ...]) -> None:
-    """Insert the rows, adding to rows already there (deals and orders share the sale tables)."""
-    bind = op.get_bind()
-    known = {bucket for (bucket,) in bind.execute(sa.select(table.c.bucket))}
-    fresh = [row for row in rows if row['bucket'] not in known]
-    if fresh:
-        op.bulk_insert(table, fresh)
-    for row in rows:
-        if row['bucket'] in known:
-            bind.execute(table.update().where(table.c.bucket == row['bucket'])
-                         .values({name: table.c[name] + row[name] for name in sums}))
 
 
 def downgrade() -> None:

@@ -2,16 +2,18 @@
 
 A ticket, in the state of its latest fact and with the SLA clocks whose breach was signalled by then,
 adds to its group (agent, queue, channel, priority): one ticket, one backlog ticket when open, its minutes
-to first response and to resolution, its CSAT rating, and an SLA met or breached per clock.
+to first response and to resolution, its CSAT rating, and per clock an SLA breached, or met once stopped
+under an SLA (a due time on any fact known by then).
 """
 
 from reporting.counter_store import Spec, refresh
 from reporting.models import TicketDay, TicketDelta, TicketFact, TicketTotal
-from reporting.service.figures import BREACHED, OPEN_STATUSES
+from reporting.service.figures import BREACHED, CLOCKS, OPEN_STATUSES
 
 DIMENSIONS = ("assignee_id", "queue_id", "channel", "priority")
 FACT_COLUMNS = ("version", "occurred_at", "event_type", "status", "opened_at", "first_response_at",
-                "resolved_at", "sla_target", "csat_rating", *DIMENSIONS)
+                "resolved_at", "sla_target", "csat_rating", "first_response_due_at", "resolution_due_at",
+                *DIMENSIONS)
 
 
 def measures(known: list[dict]) -> dict[tuple, list[int]]:
@@ -22,13 +24,13 @@ def measures(known: list[dict]) -> dict[tuple, list[int]]:
     found: list[tuple[str, float | None]] = [("tickets", None)]
     if state["status"] in OPEN_STATUSES:
         found.append(("backlog", None))
-    stopped = {"first_response": state["first_response_at"], "resolution": state["resolved_at"]}
-    for clock, at in stopped.items():
+    for clock, (stops, due) in CLOCKS.items():
+        at = state[stops]
         if at is not None:
             found.append((clock, (at - state["opened_at"]).total_seconds() / 60))
         if clock in breached:
             found.append((f"{clock}_breached", None))
-        elif at is not None:
+        elif at is not None and any(f[due] is not None for f in known):
             found.append((f"{clock}_met", None))
     if state["csat_rating"] is not None:
         found.append(("csat", float(state["csat_rating"])))

@@ -10,6 +10,9 @@ from reporting.opportunities.funnel import percentile
 OPEN_STATUSES = frozenset({"new", "open", "pending", "reopened"})
 BREACHED = "service-desk.ticket.sla-breached"
 GROUPS = {"agent": "assignee_id", "queue": "queue_id", "channel": "channel", "priority": "priority"}
+# each SLA clock: the fact field that stops it, and the one holding its due time (None: no SLA on it)
+CLOCKS = {"first_response": ("first_response_at", "first_response_due_at"),
+          "resolution": ("resolved_at", "resolution_due_at")}
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class TicketFact:
     sla_target: str | None
     csat_rating: int | None
     account_id: str | None = None
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
 
 
 def service_figures(
@@ -59,26 +64,24 @@ def _row(
     now = [latest[t] for t in tickets]
     first = [_minutes(f.first_response_at - f.opened_at) for f in now if f.first_response_at]
     resolve = [_minutes(f.resolved_at - f.opened_at) for f in now if f.resolved_at]
-    breached = {target: {t for t in tickets for f in history[t] if f.event_type == BREACHED
-                         and f.sla_target == target} for target in ("first_response", "resolution")}
+    breached = {clock: {t for t in tickets for f in history[t] if f.event_type == BREACHED
+                        and f.sla_target == clock} for clock in CLOCKS}
     ratings = [f.csat_rating for f in now if f.csat_rating is not None]
     return {
         "key": key, "tickets": len(now), "backlog": sum(f.status in OPEN_STATUSES for f in now),
         "first_response_minutes": _spread(first), "resolution_minutes": _spread(resolve),
-        "sla": {
-            "first_response": _compliance(breached["first_response"], tickets, latest, "first"),
-            "resolution": _compliance(breached["resolution"], tickets, latest, "resolve"),
-        },
+        "sla": {clock: _compliance(clock, breached[clock], tickets, latest, history) for clock in CLOCKS},
         "csat": {"ratings": len(ratings),
                  "average": round(sum(ratings) / len(ratings), 2) if ratings else None},
     }
 
 
-def _compliance(breached: set[str], tickets: list[str], latest: dict, clock: str) -> dict:
-    """Met = the clock stopped without a breach; compliance = met / (met + breached)."""
-    stopped = {t for t in tickets
-               if (latest[t].first_response_at if clock == "first" else latest[t].resolved_at)}
-    met = len(stopped - breached)
+def _compliance(clock: str, breached: set[str], tickets: list[str], latest: dict, history: dict) -> dict:
+    """Met = the clock stopped without a breach while under an SLA (a due time on any of the ticket's
+    facts); compliance = met / (met + breached). A clock without an SLA counts as neither."""
+    stops, due = CLOCKS[clock]
+    met = sum(1 for t in tickets if t not in breached and getattr(latest[t], stops)
+              and any(getattr(f, due) is not None for f in history[t]))
     decided = met + len(breached)
     return {"met": met, "breached": len(breached), "compliance": round(met / decided, 4) if decided else None}
 

@@ -30,6 +30,8 @@ def fact_row(event: TicketSnapshot) -> dict:
         "first_response_at": _at(event.first_response_at), "resolved_at": _at(event.resolved_at),
         "sla_target": event.sla_target if isinstance(event, SlaSignal) else None,
         "csat_rating": event.csat_rating, "service_cost": event.service_cost,
+        "first_response_due_at": _at(event.first_response_due_at),
+        "resolution_due_at": _at(event.resolution_due_at),
     }
 
 
