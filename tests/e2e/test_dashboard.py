@@ -81,6 +81,8 @@ async def test_dashboard_shows_a_new_lead_without_reload(stack, browser):
     await post_lead(stack["leads"].url, token, source)
     row = page.locator(f'#source-table tr[data-source="{source}"] .count')
     await expect(row).to_have_text("1", timeout=15000)
+    name = page.locator(f'#source-table tr[data-source="{source}"] .name')
+    await expect(name).to_have_text("Event")  # the source's name, not its code
     await expect(page.locator("#total-captured")).to_have_text("1")
     assert await page.evaluate("window.__sameDocument === true")  # updated in place: no reload
 
@@ -96,6 +98,7 @@ async def test_dashboard_shows_a_new_lead_without_reload(stack, browser):
     await page.click("#lang-toggle")
     await expect(page.locator("h1")).to_have_text("CRM 仪表盘")
     await expect(page.locator("#live-status")).to_have_text("实时")
+    await expect(name).to_have_text("活动")
     await context.close()
 
 

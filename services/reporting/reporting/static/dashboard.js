@@ -17,6 +17,9 @@ const TEXT = {
     attainment: "Attainment", prospects: "Prospects verified",
     revenueTrend: "Revenue per month", paretoTitle: "Customers by revenue (80/20)",
     paretoNote: "{n} of {total} customers ({share}) bring {value} of the revenue",
+    source_web_form: "Web form", source_hotline: "Hotline", source_event: "Event",
+    source_purchased_list: "Purchased list", source_referral: "Referral", source_manual: "Entered by hand",
+    source_import: "Import",
   },
   "zh-CN": {
     title: "CRM 仪表盘", login: "登录", email: "邮箱", password: "密码", signin: "登录",
@@ -33,6 +36,9 @@ const TEXT = {
     attainment: "目标完成率", prospects: "已验证的潜在客户",
     revenueTrend: "每月收入", paretoTitle: "客户收入分布（二八法则）",
     paretoNote: "{total} 个客户中的 {n} 个（{share}）贡献了 {value} 的收入",
+    source_web_form: "网站表单", source_hotline: "热线电话", source_event: "活动",
+    source_purchased_list: "购买名单", source_referral: "转介绍", source_manual: "手工录入",
+    source_import: "导入",
   },
 };
 const STAGES = ["captured", "contacted", "qualified", "converted"];
@@ -46,6 +52,13 @@ let extras = null;  // the revenue and Pareto answers, fetched after each push (
 let extrasTimer = null, extrasAgain = false;
 
 function t(key) { return (TEXT[lang] || TEXT.en)[key] || TEXT.en[key] || key; }
+
+// a lead source's name in the page's language; a source the page does not know shows as its code
+function sourceName(source) {
+  if (source === "unknown") return t("unknown");
+  const key = "source_" + source;
+  return key in TEXT.en ? t(key) : source;
+}
 
 function applyLanguage() {
   document.documentElement.lang = lang;
@@ -261,12 +274,12 @@ function renderSources(bySource) {
   body.replaceChildren(...entries.map(([source, count]) => {
     const row = document.createElement("tr");
     row.dataset.source = source;
-    const name = document.createElement("td"); name.textContent = source === "unknown" ? t("unknown") : source;
+    const name = document.createElement("td"); name.className = "name"; name.textContent = sourceName(source);
     const value = document.createElement("td"); value.className = "num count"; value.textContent = count;
     row.append(name, value);
     return row;
   }));
-  horizontalBars($("source-chart"), entries.map(([label, value]) => ({ label, value })));
+  horizontalBars($("source-chart"), entries.map(([source, value]) => ({ label: sourceName(source), value })));
 }
 
 function renderFunnel(total) {
