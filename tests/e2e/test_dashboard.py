@@ -112,3 +112,21 @@ async def test_dashboard_opens_in_the_browsers_language_and_refuses_a_wrong_pass
     await page.click("#login-form button[type=submit]")
     await expect(page.locator("#login-error")).to_have_text("邮箱或密码错误")
     await context.close()
+
+
+async def test_dashboard_fits_a_phone_screen(stack, browser):
+    context = await browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = await context.new_page()
+    await page.goto(stack["reporting"].url + "/")
+    await page.fill("#username", ADMIN["username"])
+    await page.fill("#password", ADMIN["password"])
+    await page.click("#login-form button[type=submit]")
+    await expect(page.locator("#live-status")).to_have_attribute("data-state", "live", timeout=30000)
+    await expect(page.locator("#total-captured")).not_to_be_empty(timeout=15000)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    for button in ("#lang-toggle", "#logout"):  # each label on one line
+        box = await page.locator(button).bounding_box()
+        assert box is not None and box["height"] < 40, (button, box)
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+    await context.close()
