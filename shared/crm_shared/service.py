@@ -21,6 +21,7 @@ from crm_shared.checkpoint import defer_checkpoints, run_checkpointer
 from crm_shared.db import create_engine, is_sqlite, session_factory
 from crm_shared.democlock import DemoClockMiddleware
 from crm_shared.events.base import Event
+from crm_shared.http.access_log import redact_access_log
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.messaging.consumer import BatchProcessor, EventHandlers
 from crm_shared.messaging.relay import OutboxRelay
@@ -143,6 +144,7 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    redact_access_log()  # here, not in the runner: `uvicorn --factory` alone must not log tokens either
     spec = _with_checkpointer(spec, settings)
     ctx = ServiceContext(spec, settings)
     if is_sqlite(settings.database_url):

@@ -141,6 +141,19 @@ async def test_not_found_is_404_problem(client):
     assert "errors" not in body
 
 
+@pytest.mark.parametrize("path", ["/", "/favicon.ico", "/widgets/w-1/nothing"])
+async def test_unknown_path_is_404_problem(client, path):
+    body = assert_problem(await client.get(path), 404)
+    assert body["title"] == "Not Found" and body["detail"] == f"Nothing is served at {path}."
+
+
+async def test_wrong_method_is_405_problem_with_allow(client):
+    response = await client.delete("/widgets")
+    body = assert_problem(response, 405)
+    assert response.headers["allow"] == "POST"
+    assert body["title"] == "Method Not Allowed" and "DELETE" in body["detail"] and "POST" in body["detail"]
+
+
 async def test_domain_error_with_field(client):
     body = assert_problem(await client.post("/widgets", json={"name": "taken", "size": 1}), 409)
     assert body["errors"] == [{"field": "name", "reason": "name already used"}]

@@ -1,11 +1,14 @@
 """RFC 9457 problem details for every error: the field and the reason, never a bare 500."""
 
 import logging
+from http import HTTPStatus
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -78,9 +81,12 @@ def install_problem_handlers(app: FastAPI) -> None:
         extra = {"errors": [{"field": error.field, "reason": error.detail}]} if error.field else {}
         return problem(error.status, error.title, error.detail, request, **extra)
 
+    # Starlette's, which routing raises for an unknown path (404) or method (405), and FastAPI's subclass
     @app.exception_handler(HTTPException)
-    async def _http(request: Request, error: HTTPException) -> JSONResponse:
-        response = problem(error.status_code, _title(error.status_code), str(error.detail), request)
+    async def _http(request: Request, error: HTTPException) -> Response:
+        if not is_body_allowed_for_status_code(error.status_code):  # 204, 304: no body at all
+            return Response(status_code=error.status_code, headers=error.headers)
+        response = problem(error.status_code, _title(error.status_code), _detail(error, request), request)
         for key, value in (error.headers or {}).items():
             response.headers[key] = value
         return response
@@ -99,9 +105,21 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def _title(status: int) -> str:
-    from http import HTTPStatus
-
     try:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Error"
+
+
+def _detail(error: HTTPException, request: Request) -> str:
+    """The exception's detail, or for routing's bare 404 and 405 (detail = the status phrase) one that
+    says what was asked."""
+    if error.detail != _title(error.status_code):
+        return str(error.detail)
+    if error.status_code == 404:
+        return f"Nothing is served at {request.url.path}."
+    if error.status_code == 405:
+        allowed = (error.headers or {}).get("Allow")  # StaticFiles' 405 names none
+        refused = f"{request.method} is not allowed on {request.url.path}"
+        return f"{refused}; allowed: {allowed}." if allowed else f"{refused}."
+    return str(error.detail)
