@@ -22,6 +22,7 @@ from crm_shared.db import create_engine, is_sqlite, session_factory
 from crm_shared.democlock import DemoClockMiddleware
 from crm_shared.events.base import Event
 from crm_shared.http.access_log import redact_access_log
+from crm_shared.http.body_cap import BodyCapProblem
 from crm_shared.http.problems import install_problem_handlers
 from crm_shared.messaging.consumer import BatchProcessor, EventHandlers
 from crm_shared.messaging.relay import OutboxRelay
@@ -69,7 +70,7 @@ class ServiceApp(FastAPI):
     front: tuple[type, ...] = ()
 
     def build_middleware_stack(self) -> ASGIApp:
-        stack = super().build_middleware_stack()
+        stack = BodyCapProblem(super().build_middleware_stack())  # behind `front`: a hot path skips it
         for layer in self.front:
             stack = layer(stack)
         return stack
@@ -179,7 +180,7 @@ def create_service_app(spec: ServiceSpec, settings: BaseServiceSettings) -> Fast
     off = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
     app = ServiceApp(
         title=spec.title, description=spec.description, version="0.1.0", lifespan=lifespan,
-        telemetry=None if settings.telemetry else off,
+        telemetry=None if settings.telemetry else off, max_body_size=settings.max_body_bytes,
     )
     app.state.ctx, app.state.settings = ctx, settings
     install_problem_handlers(app)

@@ -69,6 +69,9 @@ class BaseServiceSettings(BaseSettings):
     # FastAPI's own OpenTelemetry (spans, metrics, logs to the global providers): off unless asked for, as
     # its per-request check for configured providers costs a few % of a hot path's CPU even with none
     telemetry: bool = False
+    # the largest request body a route takes unless it sets its own (a CSV upload): beyond it a 413 problem,
+    # before the body is read (Content-Length) or as soon as a streamed body passes it
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _refuse_default_secrets_in_production(self) -> "BaseServiceSettings":

@@ -77,3 +77,24 @@ async def test_import_and_export_accounts_and_contacts(client, org, admin, event
     assert "Ann" not in (await client.get("/contacts/export", headers=outsider)).text
     not_csv = await client.post("/accounts/import", files=upload("just,words\n1,2\n"), headers=rep)
     assert not_csv.status_code == 422 and not_csv.json()["errors"][0]["field"] == "file"
+
+
+async def test_bodies_are_capped_but_an_upload_may_be_larger(client, org):
+    _, rep = org["rep"]
+    large = {"name": "Big Co", "notes": "x" * (1024 * 1024 + 1)}  # over the JSON routes' 1 MiB cap
+    refused = await client.post("/accounts", json=large, headers=rep)
+    assert refused.status_code == 413 and refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["status"] == 413
+
+    async def streamed():  # no Content-Length: counted as it arrives
+        for _ in range(20):
+            yield b"x" * 65536
+
+    json_type = {**rep, "Content-Type": "application/json"}
+    chunked = await client.post("/accounts", content=streamed(), headers=json_type)
+    assert chunked.status_code == 413 and chunked.json()["status"] == 413
+
+    rows = "name,domain\n" + "".join(f"Co {n},co{n}.example\n" for n in range(200)) + "#" * (2 * 1024 * 1024)
+    upload_2mb = await client.post("/accounts/import", files=upload(rows), headers=rep)  # its cap: 5 MB
+    assert upload_2mb.status_code == 422, upload_2mb.text  # taken, then refused for its 2 MB cell
+    assert upload_2mb.json()["errors"][0]["field"] == "file" and "field limit" in upload_2mb.text

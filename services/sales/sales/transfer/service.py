@@ -56,9 +56,13 @@ class ImportResult(BaseModel):
 def parse_csv(text: str) -> list[dict[str, str]]:
     """The rows of a CSV with a header line that names at least `name` (422 on `file` otherwise)."""
     reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or "name" not in reader.fieldnames:
-        raise InvalidError("the first line must be a header with at least a `name` column", field="file")
-    return list(reader)
+    try:
+        if not reader.fieldnames or "name" not in reader.fieldnames:
+            raise InvalidError("the first line must be a header with at least a `name` column", field="file")
+        return list(reader)
+    except csv.Error as error:  # e.g. a cell over the csv module's 128 KB field limit
+        reason = f"the file is not readable CSV (line {reader.line_num}): {error}"
+        raise InvalidError(reason, field="file") from error
 
 
 def _record(row: dict[str, str], columns: tuple[str, ...]) -> dict[str, Any]:

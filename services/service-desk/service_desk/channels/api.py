@@ -80,7 +80,8 @@ async def call_contact(
         return card
 
 
-@router.post("/inbound/email")
+# a 200,000-character body sent with every character escaped (\uXXXX) is ~1.2 MB of JSON
+@router.post("/inbound/email", max_body_size=2 * 1024 * 1024)
 async def inbound_email(
     data: InboundEmail, request: Request, uow: UowDep, gateway: EmailGateway, clock: ClockDep
 ) -> InboundResult:
