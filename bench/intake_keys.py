@@ -41,7 +41,8 @@ from leads.forms.service import DEDUPE_WINDOW
 from leads.forms.stores import SQLiteStore
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "services" / "leads" / "migrations"
-FORM = SimpleNamespace(id="form-1", source="web_form", campaign="winter", default_team_id=None)
+FORM = SimpleNamespace(id="form-1", name="Contact", source="web_form", campaign="winter",
+                       default_team_id=None)
 
 
 def batch(size: int, start: int, variant: str) -> list[Prepared]:

@@ -107,7 +107,8 @@ def test_the_sqlite_store_polls_for_a_write_lock_held_by_another_connection(tmp_
 
 def posts(count: int) -> list:
     """`count` new posts of one form, ready for a store."""
-    form = SimpleNamespace(id="f-1", source="web_form", campaign=None, default_team_id=None)
+    form = SimpleNamespace(id="f-1", name="Contact us", source="web_form", campaign=None,
+                           default_team_id=None)
     fresh = [Posted(fields={"email": f"{uuid.uuid4().hex}@acme.com"}) for _ in range(count)]
     return prepare([Post(form=form, posted=posted, idempotency_key=None, quarantine_reason=None,
                          client_ip="127.0.0.1", now=datetime.now(UTC)) for posted in fresh], "test")

@@ -190,6 +190,7 @@ async def test_dedupe_by_email_merges_and_rescores(client, form, admin, broker):
     assert any(
         i["summary"].endswith("(merged into an existing lead by email): call me") for i in interactions
     )
+    assert all(i["summary"].startswith('Web form "Contact us" submitted') for i in interactions)  # by name
     events = await lead_events(
         broker, first["id"], lambda es: any(e["event_type"] == "leads.lead.updated" for e in es)
     )

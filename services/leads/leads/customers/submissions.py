@@ -13,9 +13,15 @@ from leads.customers.service import CustomerMatch
 from leads.forms.models import Submission
 
 
+def form_label(event: SubmissionReceivedV1) -> str:
+    """The form a submission came through, for people: its name in quotes (a post from before names were
+    carried has only the id)."""
+    return f'"{event.form_name}"' if event.form_name else event.form_id
+
+
 def summary_of(event: SubmissionReceivedV1, note: str) -> str:
     """What the interaction says: which form, how it was matched, and the visitor's message."""
-    text = f"Web form {event.form_id} submitted ({note})"
+    text = f"Web form {form_label(event)} submitted ({note})"
     message = event.fields.get("message")
     return f"{text}: {message[:300]}" if message else text
 

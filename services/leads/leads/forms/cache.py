@@ -13,6 +13,7 @@ class FormView:
     """What the intake needs of a form, detached from any session."""
 
     id: str
+    name: str
     allowed_origins: tuple[str, ...]
     field_mapping: dict
     required_fields: tuple[str, ...]
@@ -30,6 +31,7 @@ class FormView:
         """The view of a form row."""
         return cls(
             form.id,
+            form.name,
             tuple(form.allowed_origins or ()),
             dict(form.field_mapping or {}),
             tuple(form.required_fields or ()),

@@ -122,6 +122,7 @@ def received_event(
         aggregate_id=submission.id,
         occurred_at=submission.received_at,
         form_id=form.id,
+        form_name=form.name,
         fields=submission.fields,
         custom_fields=submission.custom_fields,
         source=form.source,

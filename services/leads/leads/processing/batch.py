@@ -13,7 +13,7 @@ from crm_shared.events.leads import SubmissionReceivedV1
 from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork
 from leads.customers.service import KnownCustomers
-from leads.customers.submissions import record_on_customer, web_form_interaction
+from leads.customers.submissions import form_label, record_on_customer, web_form_interaction
 from leads.forms.models import Submission
 from leads.models import Lead, LeadInteraction
 from leads.processing.batch_reads import Behaviour, LeadIndex
@@ -202,7 +202,7 @@ def _merge_fields(
 
 
 def _summary(event: SubmissionReceivedV1, matched: str | None) -> str:
-    text = f"Web form {event.form_id} submitted"
+    text = f"Web form {form_label(event)} submitted"
     if matched:
         text += f" (merged into an existing lead by {matched})"
     message = event.fields.get("message")
