@@ -1,16 +1,18 @@
-"""The demo seeder against the four real services: it builds the company through their APIs, reporting
-agrees with the services on what it built, and a second run refuses instead of doubling it."""
+"""The demo seeder against the four real services: it builds the company through their APIs, returns only
+once reporting agrees with the services on what it built, and a second run refuses instead of doubling it."""
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
 from rich.console import Console
 
 from crm_shared.devstack.seed import SeedOptions, dashboard_figures, seed
 from crm_shared.devstack.seed_api import CrmClient, SeedError
+from crm_shared.devstack.seed_org import FORM_ORIGIN
+from crm_shared.devstack.seed_report import behind, expected_figures, reported_figures
 from crm_shared.messaging.tansu import TansuBroker, free_port
-from crm_shared.testing import eventually
 from e2e_stack import ADMIN, four_services, seed_endpoints
 
 pytestmark = pytest.mark.timeout(600)  # the services start slowly on a loaded machine
@@ -36,6 +38,7 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
     assert counts["leads"] == 48 and counts["leads (via web forms)"] == 4
     assert counts["users (rep)"] == 9 and counts["teams"] == 4 and counts["users (agent)"] == 4
     assert counts["opportunities"] == 12 and counts["tickets"] == 10
+    assert result.lagging == {}  # the seed waited until reporting showed all of it
 
     async with CrmClient(options.endpoints) as api:
         await api.login(**ADMIN)
@@ -74,7 +77,8 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
                 and service["total"]["csat"]["ratings"] == counts["CSAT ratings"]
             )
 
-        await eventually(agrees, timeout=60, interval=0.5)
+        assert await agrees()  # right away: the seed returned only once reporting had caught up
+        assert behind(await expected_figures(api, counts), await reported_figures(api)) == {}
         # a year of history, not one day: leads came in over many months, and reporting, which
         # answers by event time, counted fewer of them half a year ago than today
         assert len({lead["created_at"][:7] for lead in leads}) >= 4
@@ -88,6 +92,31 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
         figures = await dashboard_figures(api)
         assert figures["leads captured"] == len(leads) and figures["tickets"] == len(tickets)
         assert figures["reps on the board"] >= 1
+
+        # every ticket opened under the SLA policy of its priority, with due times reporting knows
+        policies = await api.get("desk", "/sla/policies")
+        assert {p["priority"] for p in policies} == {"low", "normal", "high", "urgent"}
+        for ticket in tickets:
+            detail = await api.get("desk", f"/tickets/{ticket['id']}")
+            clocks = {c["target"] for c in detail["sla"] if c["due_at"]}
+            assert detail["sla_policy_id"] and clocks >= {"first_response", "resolution"}
+        service = await api.get("reporting", "/reports/service")
+        decided = service["total"]["sla"]["first_response"]
+        assert decided["met"] + decided["breached"] > 0
+
+        # a browser's post to a demo form is sent on to the site's thank-you (or error) page
+        forms = result.org.form_reads
+        assert {f["id"] for f in forms} == set(result.org.forms.values())
+        async with httpx.AsyncClient() as web:
+            url = f"{options.endpoints.leads}/forms/{forms[0]['id']}/submissions"
+            browser = {"Accept": "text/html", "Origin": FORM_ORIGIN}
+            posted = await web.post(
+                url, data={"name": "Ann Lee", "email": "ann@example.org"}, headers=browser
+            )
+            assert posted.status_code == 303 and posted.headers["location"] == forms[0]["thank_you_url"]
+            invalid = await web.post(url, data={"email": "ann@example.org"}, headers=browser)
+            assert invalid.status_code == 303
+            assert invalid.headers["location"].startswith(forms[0]["error_url"])
 
     with pytest.raises(SeedError, match="already holds the demo company"):
         await seed(options, Console(quiet=True))

@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from crm_shared.devstack import seed_data as demo
-from crm_shared.devstack.seed_api import CrmClient, Endpoints, SeedError, wait_until
+from crm_shared.devstack.seed_api import CrmClient, Endpoints, SeedError
 from crm_shared.devstack.seed_org import Org, build_org
-from crm_shared.devstack.seed_tickets import run_ticket, ticket_specs
+from crm_shared.devstack.seed_report import dashboard_figures, report, wait_for_reporting
+from crm_shared.devstack.seed_tickets import TicketStories, ticket_specs
 from crm_shared.devstack.seed_work import lead_specs, opportunity_specs, run_lead, run_opportunity
 
 
@@ -47,12 +47,14 @@ class SeedOptions:
 
 @dataclass
 class SeedResult:
-    """What was created (by kind), how long it took, and the org it built."""
+    """What was created (by kind), how long it took, the org it built, and the figures reporting had
+    not caught up with when the wait for it ran out (name -> (reporting's, the seed's); empty: none)."""
 
     counts: Counter
     seconds: float
     org: Org
     requests: int
+    lagging: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 async def seed(options: SeedOptions, console: Console | None = None) -> SeedResult:
@@ -87,11 +89,12 @@ async def seed(options: SeedOptions, console: Console | None = None) -> SeedResu
                     "opportunities and orders",
                     [lambda s=s: run_opportunity(client, org, s, counts, today) for s in opportunities],
                 ),
-                _all(progress, "tickets", [lambda s=s: run_ticket(client, org, s, counts) for s in tickets]),
+                TicketStories(client, counts).run(tickets, progress),  # one at a time (seed_tickets)
             )
+            lagging = {}
             if options.wait_for_reporting:
-                await wait_for_reporting(client, counts, progress, options.wait_for_reporting)
-        return SeedResult(counts, time.monotonic() - started, org, client.requests)
+                lagging = await wait_for_reporting(client, counts, progress, options.wait_for_reporting)
+        return SeedResult(counts, time.monotonic() - started, org, client.requests, lagging)
 
 
 async def refuse_when_seeded(client: CrmClient) -> None:
@@ -119,63 +122,9 @@ async def _all(progress: Progress, label: str, jobs: list[Callable[[], Awaitable
     await asyncio.gather(*(one(job) for job in jobs))
 
 
-async def wait_for_reporting(client: CrmClient, counts: Counter, progress: Progress, timeout: float) -> None:
-    """Until reporting has projected every lead and ticket the services hold (the leads service's own
-    count: a form post it merged into an earlier lead is no lead of its own)."""
-    want = len(await client.pages("leads", "/leads")) + counts["tickets"]
-    task = progress.add_task("reporting catching up", total=want)
-
-    async def caught_up():
-        funnel = await client.get("reporting", "/reports/lead-funnel", params={"group_by": "none"})
-        service = await client.get("reporting", "/reports/service")
-        seen = funnel["total"]["captured"] + service["total"]["tickets"]
-        progress.update(task, completed=min(seen, want))
-        return seen >= want
-
-    await wait_until(caught_up, "reporting to project the seeded leads and tickets", timeout)
-
-
-async def dashboard_figures(client: CrmClient) -> dict:
-    """The headline numbers reporting now answers (what a newcomer sees on the dashboard)."""
-    board = await client.get("reporting", "/reports/dashboard")
-    revenue = await client.get("reporting", "/reports/revenue", params={"group_by": "month"})
-    return {
-        "leads captured": board["funnel"]["captured"],
-        "leads converted": board["funnel"]["converted"],
-        "lead conversion rate": board["funnel"]["rates"]["overall"],
-        "pipeline win rate": board["pipeline"]["win_rate"],
-        "won amount": board["pipeline"]["won_amount"],
-        "ordered amount": revenue["ordered"]["total"]["amount"],
-        "bottleneck stage": board["pipeline"]["bottleneck"],
-        "tickets": board["service"]["tickets"],
-        "ticket backlog": board["service"]["backlog"],
-        "CSAT": board["service"]["csat"],
-        "reps on the board": len(board["reps"]),
-    }
-
-
-def report(console: Console, result: SeedResult, figures: dict) -> None:
-    """The summary printed after seeding."""
-    table = Table(title=f"Seeded in {result.seconds:.1f} s ({result.requests} requests)")
-    table.add_column("created")
-    table.add_column("count", justify="right")
-    for kind, count in sorted(result.counts.items()):
-        table.add_row(kind, str(count))
-    console.print(table)
-    board = Table(title="Reporting answers now")
-    board.add_column("figure")
-    board.add_column("value", justify="right")
-    for name, value in figures.items():
-        board.add_row(name, str(value))
-    console.print(board)
-    console.print(
-        f"Dashboard: {result.org.reporting_url}/  (log in as admin, or as any demo user "
-        f"with password {demo.PASSWORD!r}, e.g. {result.org.sample_rep_email})"
-    )
-
-
 async def seed_command(options: SeedOptions) -> int:
-    """The CLI's `seed`: exit status 0, or 1 with the reason printed."""
+    """The CLI's `seed`: exit status 0, or 1 with the reason printed (a refusal, or reporting still
+    behind the seeding when the wait ran out)."""
     console = Console()
     try:
         result = await seed(options, console)
@@ -185,5 +134,5 @@ async def seed_command(options: SeedOptions) -> int:
     except SeedError as error:
         console.print(f"[red]seed refused:[/red] {error}")
         return 1
-    report(console, result, figures)
-    return 0
+    report(console, result, figures, options.endpoints.leads)
+    return 1 if result.lagging else 0

@@ -81,6 +81,27 @@ TICKET_SUBJECTS = (
     "Feature request",
 )
 CHANNELS = (("phone", 30), ("email", 30), ("web", 20), ("chat", 15), ("wechat", 5))
+PRIORITIES = ("low", "normal", "normal", "high", "urgent")
+# the desk's office hours (China has no daylight saving: 09:00-18:00 in Shanghai is 01:00-10:00 UTC)
+OFFICE_HOURS = {"timezone": "Asia/Shanghai", "hours": {day: [["09:00", "18:00"]] for day in range(5)}}
+OFFICE_HOURS_UTC = {"timezone": "UTC", "hours": {day: [["01:00", "10:00"]] for day in range(5)}}
+HOLIDAYS = ("01-01", "05-01", "05-02", "05-03", "10-01", "10-02", "10-03", "10-04", "10-05", "10-06", "10-07")
+SLA_POLICIES = (  # priority: targets in business minutes (a 09:00-18:00 day is 540), first response,
+    # next update (after a customer's message), resolution
+    ("urgent", 30, 60, 480),
+    ("high", 60, 240, 1080),
+    ("normal", 240, 540, 1620),
+    ("low", 480, 1080, 2700),
+)
+# how fast the story answers and resolves a ticket of each priority (wall-clock hours, low to high): to
+# the first reply, and from it to the resolution; on the office hours about five replies in six, and
+# five resolutions in six, are in time (fewer for urgent tickets, more for low ones)
+TICKET_PACE = {
+    "urgent": ((0.05, 0.8), (2, 40)),
+    "high": ((0.1, 1.6), (4, 80)),
+    "normal": ((0.1, 6), (4, 120)),
+    "low": ((0.1, 12), (8, 200)),
+}
 FIRST = (
     "Anna",
     "Bo",

@@ -1,4 +1,4 @@
-"""The seeder's first half: the sales org, the desk's queues, marketing (campaigns, forms), customers."""
+"""The seeder's first half: the sales org, the desk (seed_desk), marketing (campaigns, forms), customers."""
 
 import asyncio
 import random
@@ -10,9 +10,10 @@ from rich.progress import Progress
 
 from crm_shared.devstack import seed_data as demo
 from crm_shared.devstack.seed_api import CrmClient, wait_until
+from crm_shared.devstack.seed_desk import build_desk
 from crm_shared.devstack.seed_time import HISTORY_STARTS_DAYS_AGO, at
 
-FORM_ORIGIN = "https://www.demo.example.com"
+FORM_ORIGIN = "https://www.demo.example.com"  # the demo company's website (a made-up address)
 
 
 @dataclass
@@ -27,6 +28,7 @@ class Org:
     agents: list[dict] = field(default_factory=list)
     queues: list[str] = field(default_factory=list)
     forms: dict[str, str] = field(default_factory=dict)  # source -> form id
+    form_reads: list[dict] = field(default_factory=list)  # FormRead of each form
     accounts: list[dict] = field(default_factory=list)  # AccountRead
     contacts: list[dict] = field(default_factory=list)  # ContactRead
     pipeline: dict = field(default_factory=dict)  # the default PipelineRead
@@ -47,7 +49,7 @@ async def build_org(
     await _quotas(client, org, counts)
     await _replicated(client, org)
     progress.advance(task)
-    await _queues(client, org, counts)
+    await build_desk(client, org, counts)  # the SLA policies, before any ticket is opened
     progress.advance(task)
     await _marketing(client, org, counts)
     progress.advance(task)
@@ -144,28 +146,6 @@ async def _replicated(client: CrmClient, org: Org) -> None:
     await wait_until(desk_knows, "the service desk to learn its agents")
 
 
-async def _queues(client: CrmClient, org: Org, counts: Counter) -> None:
-    members = [a["id"] for a in org.agents]
-    for name, strategy, skills in (
-        ("Support", "least_loaded", ["product"]),
-        ("Billing", "round_robin", ["billing"]),
-    ):
-        queue = await client.post(
-            "desk",
-            "/queues",
-            json={
-                "name": name,
-                "team_id": org.teams["Customer care"],
-                "manager_id": org.managers[-1]["id"],
-                "skills": skills,
-                "strategy": strategy,
-                "members": members,
-            },
-        )
-        org.queues.append(queue["id"])
-        counts["queues"] += 1
-
-
 async def _marketing(client: CrmClient, org: Org, counts: Counter) -> None:
     today = date.today()
     for name, channel, cost, months_ago, length in demo.CAMPAIGNS:
@@ -210,9 +190,13 @@ async def _marketing(client: CrmClient, org: Org, counts: Counter) -> None:
                 "min_fill_seconds": 0,
                 "honeypot_field": "website_url",
                 "default_team_id": org.teams["SMB North"],
+                # a browser's post is redirected (303) to the site's pages
+                "thank_you_url": f"{FORM_ORIGIN}/thank-you",
+                "error_url": f"{FORM_ORIGIN}/contact-error",
             },
         )
         org.forms[source] = form["id"]
+        org.form_reads.append(form)
         counts["lead forms"] += 1
 
 
