@@ -10,23 +10,35 @@ import sqlalchemy as sa
 from reporting.counter_store import Spec, changes, summed
 
 
-def fill(bind: sa.Connection, spec: Spec) -> None:
-    """Add the counters of `spec`'s entities, from all their facts, to its delta, totals and day tables."""
+def fill(bind: sa.Connection, spec: Spec, chunk: int = 2000) -> None:
+    """Add the counters of `spec`'s entities, from all their facts, to its delta, totals and day tables:
+    `chunk` entities at a time (their facts, then their changes), the sums kept until the end."""
     tables = sa.MetaData()
     existing = {column["name"] for column in sa.inspect(bind).get_columns(spec.facts.name)}
     names = [name for name in (spec.id_column, *spec.fact_columns) if name in existing]
-    facts: dict[str, list[dict]] = {}
-    for fact in bind.execute(sa.select(*(spec.facts.c[name] for name in names))).mappings():
-        facts.setdefault(fact[spec.id_column], []).append({**dict.fromkeys(spec.fact_columns), **fact})
-    rows = [row for record, known in sorted(facts.items()) for row in changes(spec, record, known)]
-    if not rows:
-        return
+    id_column = spec.facts.c[spec.id_column]
+    ids = list(bind.execute(sa.select(id_column).distinct().order_by(id_column)).scalars())
     delta = sa.Table(spec.delta.name, tables, autoload_with=bind)
-    bind.execute(delta.insert(), _fitted(delta, rows))
+    sums: dict[bool, dict[str, dict]] = {False: {}, True: {}}  # per day or not: bucket -> row
+    for start in range(0, len(ids), chunk):
+        facts: dict[str, list[dict]] = {}
+        mine = id_column.in_(ids[start:start + chunk])
+        query = sa.select(*(spec.facts.c[name] for name in names)).where(mine)
+        for fact in bind.execute(query).mappings():
+            facts.setdefault(fact[spec.id_column], []).append({**dict.fromkeys(spec.fact_columns), **fact})
+        rows = [row for record, known in sorted(facts.items()) for row in changes(spec, record, known)]
+        if not rows:
+            continue
+        bind.execute(delta.insert(), _fitted(delta, rows))
+        for per_day, into in sums.items():
+            for bucket, row in summed(spec, rows, per_day).items():
+                kept = into.setdefault(bucket, {**row, **dict.fromkeys(spec.sums, 0)})
+                for name in spec.sums:
+                    kept[name] += row[name]
     for model, per_day in ((spec.total, False), (spec.day, True)):
         table = sa.Table(model.name, tables, autoload_with=bind)
-        sums = [row for row in summed(spec, rows, per_day).values() if any(row[n] for n in spec.sums)]
-        _add(bind, table, _fitted(table, sums), spec.sums)
+        rows = [row for row in sums[per_day].values() if any(row[n] for n in spec.sums)]
+        _add(bind, table, _fitted(table, rows), spec.sums)
 
 
 def _fitted(table: sa.Table, rows: list[dict]) -> list[dict]:

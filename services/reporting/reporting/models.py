@@ -120,6 +120,9 @@ class TicketFact(Base):
     service_cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     first_response_due_at: Mapped[datetime | None] = mapped_column(DateTime)  # None: no SLA on the clock
     resolution_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # stored before due times were kept (their SLA, if any, is unknown: counted as under one until a
+    # rebuild stores them again with their due times)
+    sla_unknown: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class OrderFact(Base):

@@ -3,7 +3,7 @@
 A ticket, in the state of its latest fact and with the SLA clocks whose breach was signalled by then,
 adds to its group (agent, queue, channel, priority): one ticket, one backlog ticket when open, its minutes
 to first response and to resolution, its CSAT rating, and per clock an SLA breached, or met once stopped
-under an SLA (a due time on any fact known by then).
+under an SLA (a due time on any fact known by then, or a fact stored before due times were kept).
 """
 
 from reporting.counter_store import Spec, refresh
@@ -13,7 +13,7 @@ from reporting.service.figures import BREACHED, CLOCKS, OPEN_STATUSES
 DIMENSIONS = ("assignee_id", "queue_id", "channel", "priority")
 FACT_COLUMNS = ("version", "occurred_at", "event_type", "status", "opened_at", "first_response_at",
                 "resolved_at", "sla_target", "csat_rating", "first_response_due_at", "resolution_due_at",
-                *DIMENSIONS)
+                "sla_unknown", *DIMENSIONS)
 
 
 def measures(known: list[dict]) -> dict[tuple, list[int]]:
@@ -30,7 +30,7 @@ def measures(known: list[dict]) -> dict[tuple, list[int]]:
             found.append((clock, (at - state["opened_at"]).total_seconds() / 60))
         if clock in breached:
             found.append((f"{clock}_breached", None))
-        elif at is not None and any(f[due] is not None for f in known):
+        elif at is not None and any(f[due] is not None or f["sla_unknown"] for f in known):
             found.append((f"{clock}_met", None))
     if state["csat_rating"] is not None:
         found.append(("csat", float(state["csat_rating"])))

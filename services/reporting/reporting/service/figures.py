@@ -36,6 +36,7 @@ class TicketFact:
     account_id: str | None = None
     first_response_due_at: datetime | None = None
     resolution_due_at: datetime | None = None
+    sla_unknown: bool | None = None
 
 
 def service_figures(
@@ -78,10 +79,11 @@ def _row(
 
 def _compliance(clock: str, breached: set[str], tickets: list[str], latest: dict, history: dict) -> dict:
     """Met = the clock stopped without a breach while under an SLA (a due time on any of the ticket's
-    facts); compliance = met / (met + breached). A clock without an SLA counts as neither."""
+    facts, or a fact stored before due times were); compliance = met / (met + breached). A clock without
+    an SLA counts as neither."""
     stops, due = CLOCKS[clock]
     met = sum(1 for t in tickets if t not in breached and getattr(latest[t], stops)
-              and any(getattr(f, due) is not None for f in history[t]))
+              and any(getattr(f, due) is not None or f.sla_unknown for f in history[t]))
     decided = met + len(breached)
     return {"met": met, "breached": len(breached), "compliance": round(met / decided, 4) if decided else None}
 
