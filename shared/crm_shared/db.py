@@ -67,12 +67,17 @@ def sqlite_file(url) -> str | None:  # noqa: ANN001 - a URL or its text
     return None if url.query.get("mode") == "memory" else database
 
 
+_JSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
 def json_text(value: object) -> str:
     """JSON columns' text: orjson (a tenth of `json.dumps`'s time: ~0.2 against ~2 µs for a form's fields,
     four such values a public form post), compact and UTF-8; what orjson refuses (an integer beyond 64
-    bits, say) goes to `json.dumps` as before. Either text reads back to the same value."""
+    bits, say) goes to `json.dumps` as before, and so do datetimes and dataclasses, which `json.dumps`
+    refuses loudly as before (orjson would write them). Unlike `json.dumps`, a NaN or infinite float is
+    written as null (valid JSON; `json.dumps` wrote `NaN`, which PostgreSQL refuses)."""
     try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+        return orjson.dumps(value, option=_JSON_OPTIONS).decode()
     except TypeError:
         return json.dumps(value)
 

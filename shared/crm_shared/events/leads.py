@@ -85,7 +85,7 @@ class SubmissionReceivedV1(Event):
 
     event_type: Literal["leads.submission.received"] = "leads.submission.received"
     form_id: str
-    form_name: str | None = None  # as the form was named when posted to (timelines say it, not the id)
+    form_name: str | None = None  # the form's name when stored or released (timelines say it, not the id)
     fields: dict[str, str] = Field(default_factory=dict)  # lead field -> value, as posted
     custom_fields: dict[str, str] = Field(default_factory=dict)
     source: str = "web_form"

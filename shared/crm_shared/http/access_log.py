@@ -15,8 +15,9 @@ SENSITIVE_QUERY_PARAMETERS = frozenset(
     {"token", "access_token", "refresh_token", "id_token", "api_key", "apikey", "password", "secret"}
 )
 REDACTED = "[redacted]"
-# a name=value pair that follows `?` or `&`; the value stops at the next pair, a fragment or a blank
-_PAIR = re.compile(r"(?<=[?&])([^=&?#\s]+)=([^&?#\s]*)")
+# a name=value pair that follows `?` or `&`; the value stops at the next pair, a fragment or a blank (a
+# `?` inside a value is part of it, as Starlette reads it)
+_PAIR = re.compile(r"(?<=[?&])([^=&?#\s]+)=([^&#\s]*)")
 
 
 def redact_query(text: str) -> str:

@@ -1,16 +1,16 @@
 """The request body cap's 413 as problem details.
 
 FastAPI caps bodies itself (`max_body_size`, app-wide or per route), but its 413 is Starlette's plain-text
-"Content Too Large", sent past every exception handler (and it replaces whatever the app answers when the
-declared Content-Length is over the cap). This layer, outside that cap, sends a problem instead.
+"Content Too Large" when the declared Content-Length is over the cap, sent past every exception handler
+(it replaces whatever the app answers). This layer, outside that cap, sends a problem instead. A streamed
+body that passes the cap raises an HTTPException(413), which the problem handlers answer alike.
 """
 
 from starlette.datastructures import Headers
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from crm_shared.http.problems import problem
+from crm_shared.http.problems import problem, too_large
 
 
 class BodyCapProblem:
@@ -28,13 +28,12 @@ class BodyCapProblem:
         async def send_problem(message: Message) -> None:
             nonlocal capped
             if message["type"] == "http.response.start":
-                capped = message["status"] == 413 and Headers(raw=message["headers"]).get(
+                capped = message["status"] == 413 and Headers(raw=message.get("headers", [])).get(
                     "content-type", "").startswith("text/plain")
             if not capped:
                 await send(message)
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
-                limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-                detail = f"The body is over the {limit} byte limit." if limit else "The body is too large."
-                await problem(413, "Content Too Large", detail, Request(scope))(scope, receive, send)
+                answer = problem(413, "Content Too Large", too_large(scope), Request(scope))
+                await answer(scope, receive, send)
 
         await self.app(scope, receive, send_problem)

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -105,6 +106,8 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 def _title(status: int) -> str:
+    if status == 413:  # RFC 9110's name (Python 3.11 still says "Request Entity Too Large")
+        return "Content Too Large"
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -114,7 +117,9 @@ def _title(status: int) -> str:
 def _detail(error: HTTPException, request: Request) -> str:
     """The exception's detail, or for routing's bare 404 and 405 (detail = the status phrase) one that
     says what was asked."""
-    if error.detail != _title(error.status_code):
+    if error.status_code == 413:  # the body cap's, on a streamed body (body_cap.py sends the same)
+        return too_large(request.scope)
+    if error.detail != HTTPStatus(error.status_code).phrase:
         return str(error.detail)
     if error.status_code == 404:
         return f"Nothing is served at {request.url.path}."
@@ -123,3 +128,9 @@ def _detail(error: HTTPException, request: Request) -> str:
         refused = f"{request.method} is not allowed on {request.url.path}"
         return f"{refused}; allowed: {allowed}." if allowed else f"{refused}."
     return str(error.detail)
+
+
+def too_large(scope: dict) -> str:
+    """The detail of a 413: the body cap that applied to the request, where known."""
+    limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+    return f"The body is over the {limit} byte limit." if limit else "The body is too large."

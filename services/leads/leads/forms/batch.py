@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 class Post:
     """One checked post waiting to be stored."""
 
-    form: object  # a WebForm or a FormView: id, source, campaign, default_team_id
+    form: object  # a WebForm or a FormView: id, name, source, campaign, default_team_id
     posted: Posted
     idempotency_key: str | None
     quarantine_reason: str | None

@@ -80,8 +80,9 @@ async def call_contact(
         return card
 
 
-# a 200,000-character body sent with every character escaped (\uXXXX) is ~1.2 MB of JSON
-@router.post("/inbound/email", max_body_size=2 * 1024 * 1024)
+# a 200,000-character body sent with every character escaped is up to ~2.4 MB of JSON (an emoji is a
+# \uXXXX\uXXXX pair), with up to 100 references of 500 characters beside it
+@router.post("/inbound/email", max_body_size=4 * 1024 * 1024)
 async def inbound_email(
     data: InboundEmail, request: Request, uow: UowDep, gateway: EmailGateway, clock: ClockDep
 ) -> InboundResult:
