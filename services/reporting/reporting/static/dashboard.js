@@ -304,7 +304,8 @@ function renderTrend(trend) {
 }
 
 function horizontalBars(svg, items, funnel = false) {
-  const width = svg.clientWidth || 500, rowHeight = 28, labelWidth = 110;
+  const width = svg.clientWidth || 500, rowHeight = 28;
+  const labelWidth = Math.min(width * 0.4, Math.max(80, ...items.map((d) => textWidth(String(d.label)) + 12)));
   svg.setAttribute("height", Math.max(1, items.length) * rowHeight + 8);
   svg.style.height = `${Math.max(1, items.length) * rowHeight + 8}px`;
   if (!items.length) { svg.replaceChildren(el("text", { x: 8, y: 20 }, t("noData"))); return; }
@@ -319,6 +320,11 @@ function horizontalBars(svg, items, funnel = false) {
     nodes.push(el("text", { x: x + Math.max(w, 1) + 6, y: y + 17, class: "value" }, d.value));
   });
   svg.replaceChildren(...nodes);
+}
+
+// the width of a chart label at the charts' 11 px: CJK characters are about square, others ~6.5 px
+function textWidth(text) {
+  return [...text].reduce((sum, ch) => sum + (ch.codePointAt(0) >= 0x2e80 ? 11 : 6.5), 0);
 }
 
 function el(name, attributes, text) {
