@@ -267,3 +267,17 @@ async def test_forms_are_configured_by_admins_and_managers_only(client, admin):
     assert (
         await client.post(f"/forms/{form['id']}/submissions", json={"email": "a@b.cn"})
     ).status_code == 404
+
+
+async def test_a_form_without_pages_of_its_own_answers_a_browser_with_ours(client, admin):
+    bare = await create_form(client, admin, field_mapping={"mail": "email"}, required_fields=["mail"])
+    browser = {"accept": "text/html", "accept-language": "zh-CN,zh;q=0.9"}
+    invalid = await post(client, bare, {"mail": "not-an-email"}, headers=browser)
+    assert invalid.status_code == 422 and invalid.headers["content-type"].startswith("text/html")
+    assert invalid.headers["content-language"] == "zh-CN"
+    assert "表单中有无效的字段" in invalid.text and "请输入有效的电子邮件地址" in invalid.text
+    assert "<strong>mail</strong>" in invalid.text  # the field, as the form names it
+    stored = await post(client, bare, {"mail": "visitor@example.com"}, headers={"accept": "text/html"})
+    assert stored.status_code == 200 and "We have received your message" in stored.text
+    api = await post(client, bare, {"mail": "not-an-email"})  # an API client still gets the problem
+    assert api.status_code == 422 and api.headers["content-type"] == "application/problem+json"

@@ -15,6 +15,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "无法按 {kind} 格式读取请求内容。",
     },
     "title": {"en": "The form has invalid fields.", "zh-CN": "表单中有无效的字段。"},
+    "thanks": {"en": "Thank you. We have received your message.", "zh-CN": "谢谢！我们已收到您的信息。"},
+    "back": {"en": "Go back and correct the form", "zh-CN": "返回修改表单"},
 }
 
 

@@ -4,13 +4,13 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import ClientDisconnect
 from starlette.types import Scope
 
 from crm_shared.messaging.uow import UnitOfWork
-from leads.forms import service
+from leads.forms import pages, service
 from leads.forms.batch import Post
 from leads.forms.domain import FieldError, origin_allowed, spam_reason, split_post, validate
 from leads.forms.intake import BodyTooLarge, UnreadableBody, parse_body, read_capped
@@ -61,7 +61,7 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
                 raw, posted, list(form.required_fields), form.field_mapping, settings.default_region, lang
             )
             if errors:
-                return _invalid(errors, lang, path, form.error_url if _is_browser(headers) else None)
+                return _invalid(errors, lang, path, _is_browser(headers), form.error_url)
         submission_id, duplicate = await state.intake.submit(
             Post(
                 form=form,
@@ -87,6 +87,7 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
             [FieldError("body", "invalid_body", message("invalid_body", lang, kind=error.kind))],
             lang,
             path,
+            _is_browser(headers),
             None,
         )
     except ClientDisconnect:
@@ -102,7 +103,7 @@ async def accept_post(*, form_id: str, request: Request, uow: UnitOfWork) -> Res
     if _is_browser(headers):
         if form.thank_you_url:
             return RedirectResponse(form.thank_you_url, status_code=303)
-        return HTMLResponse("<!doctype html><title>Thank you</title><p>Thank you.</p>", status_code=200)
+        return pages.thank_you(lang)
     return Response(accepted_json(submission_id, duplicate), status_code=202, media_type="application/json")
 
 
@@ -139,10 +140,15 @@ def _is_browser(headers: Mapping[str, str]) -> bool:
     return "text/html" in headers.get("accept", "")
 
 
-def _invalid(errors: list[FieldError], lang: str, path: str, error_url: str | None) -> Response:
-    if error_url:
+def _invalid(
+    errors: list[FieldError], lang: str, path: str, browser: bool, error_url: str | None
+) -> Response:
+    """A browser gets the form's error page (303) or a page of ours; an API client a 422 problem."""
+    if browser and error_url:
         query = urlencode({"errors": ",".join(e.field for e in errors)})
         return RedirectResponse(f"{error_url}{'&' if '?' in error_url else '?'}{query}", status_code=303)
+    if browser:
+        return pages.invalid(errors, lang)
     items = [{"field": e.field, "code": e.code, "reason": e.reason} for e in errors]
     return _problem(
         422,
