@@ -7,7 +7,7 @@ the tables as they are then (reflected), with the columns those have.
 
 import sqlalchemy as sa
 
-from reporting.counter_store import Spec, changes, summed
+from reporting.counter_store import Spec, add_summed, changes, summed
 
 
 def fill(bind: sa.Connection, spec: Spec, chunk: int = 2000) -> None:
@@ -31,10 +31,7 @@ def fill(bind: sa.Connection, spec: Spec, chunk: int = 2000) -> None:
             continue
         bind.execute(delta.insert(), _fitted(delta, rows))
         for per_day, into in sums.items():
-            for bucket, row in summed(spec, rows, per_day).items():
-                kept = into.setdefault(bucket, {**row, **dict.fromkeys(spec.sums, 0)})
-                for name in spec.sums:
-                    kept[name] += row[name]
+            add_summed(spec, into, summed(spec, rows, per_day))
     for model, per_day in ((spec.total, False), (spec.day, True)):
         table = sa.Table(model.name, tables, autoload_with=bind)
         rows = [row for row in sums[per_day].values() if any(row[n] for n in spec.sums)]

@@ -118,6 +118,15 @@ def summed(spec: Spec, deltas: Iterable[dict], per_day: bool = False, sign: int 
     return result
 
 
+def add_summed(spec: Spec, into: dict[str, dict], more: dict[str, dict]) -> dict[str, dict]:
+    """`into` (bucket -> sums row, as `summed` gives) with `more`'s sums added, bucket by bucket."""
+    for bucket, row in more.items():
+        kept = into.setdefault(bucket, {**row, **dict.fromkeys(spec.sums, 0)})
+        for name in spec.sums:
+            kept[name] += row[name]
+    return into
+
+
 def key_json(values: tuple) -> str:
     """`json.dumps(list(values), default=str)`, made faster for the types keys hold (text, None, whole and
     finite numbers, dates); any other value goes through the encoder itself."""
@@ -156,11 +165,7 @@ async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
         if new:
             await execute_many(session, spec.delta.insert(), new)
         for table, per_day in ((spec.total, False), (spec.day, True)):
-            merged = summed(spec, new, per_day)
-            for bucket, row in summed(spec, old, per_day, -1).items():
-                into = merged.setdefault(bucket, {**row, **dict.fromkeys(spec.sums, 0)})
-                for name in spec.sums:
-                    into[name] += row[name]
+            merged = add_summed(spec, summed(spec, new, per_day), summed(spec, old, per_day, -1))
             await add_sums(uow, table, list(merged.values()), spec.sums)
 
 

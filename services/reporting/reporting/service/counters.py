@@ -8,7 +8,7 @@ under an SLA (a due time on any fact known by then, or a fact stored before due 
 
 from reporting.counter_store import Spec, refresh
 from reporting.models import TicketDay, TicketDelta, TicketFact, TicketTotal
-from reporting.service.figures import BREACHED, CLOCKS, OPEN_STATUSES
+from reporting.service.figures import BREACHED, CLOCKS, OPEN_STATUSES, under_sla
 
 DIMENSIONS = ("assignee_id", "queue_id", "channel", "priority")
 FACT_COLUMNS = ("version", "occurred_at", "event_type", "status", "opened_at", "first_response_at",
@@ -30,7 +30,7 @@ def measures(known: list[dict]) -> dict[tuple, list[int]]:
             found.append((clock, (at - state["opened_at"]).total_seconds() / 60))
         if clock in breached:
             found.append((f"{clock}_breached", None))
-        elif at is not None and any(f[due] is not None or f["sla_unknown"] for f in known):
+        elif at is not None and under_sla(known, due, dict.get):
             found.append((f"{clock}_met", None))
     if state["csat_rating"] is not None:
         found.append(("csat", float(state["csat_rating"])))

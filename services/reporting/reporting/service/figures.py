@@ -15,6 +15,12 @@ CLOCKS = {"first_response": ("first_response_at", "first_response_due_at"),
           "resolution": ("resolved_at", "resolution_due_at")}
 
 
+def under_sla(facts: Iterable, due: str, read: Callable = getattr) -> bool:
+    """Whether a ticket's clock ran under an SLA: a due time for it on any of its facts, or a fact stored
+    before due times were kept (`sla_unknown`). `read(fact, field)`: `getattr`, or `dict.get` for rows."""
+    return any(read(f, due) is not None or read(f, "sla_unknown") for f in facts)
+
+
 @dataclass(frozen=True)
 class TicketFact:
     """One ticket snapshot as the projection stored it."""
@@ -83,7 +89,7 @@ def _compliance(clock: str, breached: set[str], tickets: list[str], latest: dict
     an SLA counts as neither."""
     stops, due = CLOCKS[clock]
     met = sum(1 for t in tickets if t not in breached and getattr(latest[t], stops)
-              and any(getattr(f, due) is not None or f.sla_unknown for f in history[t]))
+              and under_sla(history[t], due))
     decided = met + len(breached)
     return {"met": met, "breached": len(breached), "compliance": round(met / decided, 4) if decided else None}
 
