@@ -2,10 +2,11 @@
 batch, across batches and across two workers on one database (SQLite and PostgreSQL)."""
 
 import asyncio
+import json
 import sqlite3
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -15,12 +16,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from crm_shared.db import create_engine
+from crm_shared.events.leads import SubmissionReceivedV1
+from crm_shared.messaging.uow import OUTBOX_KEYS, outbox_row
 from crm_shared.migrations import upgrade
 from crm_shared.testing import POSTGRES_URL, postgres_database
 from leads.cli import MIGRATIONS
 from leads.db import messaging
 from leads.forms.batch import Post, prepare
 from leads.forms.domain import Posted
+from leads.forms.service import received_event
 from leads.forms.stores import CoreStore, SQLiteStore, _begin_immediate, stored_matches
 
 
@@ -186,3 +190,41 @@ async def test_the_postgresql_store_runs_a_batch_again_when_its_connection_broke
         finally:
             await store.close()
             await engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("posted", "campaign", "quarantine", "now"),
+    [
+        (Posted(fields={"email": "a@acme.com", "name": "Ann"}), "spring", None, datetime.now(UTC)),
+        (  # non-ASCII, custom fields, tracking, a quarantined post, a demo clock's zone
+            Posted(
+                fields={"name": "张伟 \"Zhang\"", "message": "line\nbreak \u2028 emoji 😀"},
+                custom_fields={"budget": "€ 5,000"},
+                utm={"utm_campaign": "autumn", "utm_source": "wechat"},
+                page_url="https://example.cn/联系", referrer="https://ref.example", visitor_id="v-1",
+            ),
+            None,
+            "honeypot",
+            datetime(2026, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8))),
+        ),
+    ],
+)
+def test_the_intakes_own_event_json_is_the_contracts(posted, campaign, quarantine, now):
+    """The group commit writes `leads.submission.received` without the model: it must be the event the
+    model makes, field for field (no field missing or extra, each validating to the model's own value),
+    with the same outbox row and Kafka headers."""
+    form = SimpleNamespace(id="f-1", name="Contact us", source="web_form", campaign=campaign,
+                           default_team_id="team-9")
+    item = prepare([Post(form=form, posted=posted, idempotency_key=None, quarantine_reason=quarantine,
+                         client_ip="127.0.0.1", now=now)], "leads-test")[0]
+    expected = received_event(form, SimpleNamespace(**item.row), producer="leads-test")
+    got = SubmissionReceivedV1.model_validate_json(item.event["payload"])
+    assert set(json.loads(item.event["payload"])) == set(SubmissionReceivedV1.model_fields)
+    assert got == expected.model_copy(update={"event_id": got.event_id})
+    assert got.occurred_at == now and got.campaign == (posted.utm.get("utm_campaign") or campaign)
+    row = outbox_row(expected)
+    for name in ("topic", "aggregate_type", "aggregate_id", "event_type"):
+        assert item.event[name] == row[name]
+    assert item.event["event_id"] == str(got.event_id)
+    assert item.event["headers"] == got.headers()
+    assert set(item.event) == set(OUTBOX_KEYS)

@@ -6,15 +6,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 
+import orjson
 from sqlalchemy.exc import IntegrityError
 
+from crm_shared.events.base import utcnow
+from crm_shared.events.leads import SubmissionReceivedV1
 from crm_shared.ids import new_id
-from crm_shared.messaging.uow import UnitOfWork, outbox_row
+from crm_shared.messaging.uow import UnitOfWork
 from crm_shared.shutdown import stop_task
 from leads.forms.domain import Posted, fingerprint
-from leads.forms.service import DEDUPE_WINDOW, idempotency_key_of, receive_submission, received_event
+from leads.forms.service import DEDUPE_WINDOW, idempotency_key_of, receive_submission
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,56 @@ def prepare(posts: list[Post], producer: str) -> list[Prepared]:
         print_ = fingerprint(post.form.id, post.posted)
         key = idempotency_key_of(post.form.id, post.idempotency_key, print_, post.now)
         row = new_row(post, key, print_)
-        event = received_event(post.form, SimpleNamespace(**row), producer=producer)
-        out.append(Prepared(post, key, print_, row, outbox_row(event)))
+        out.append(Prepared(post, key, print_, row, received_outbox_row(post.form, row, producer)))
     return out
+
+
+_RECEIVED = SubmissionReceivedV1.model_fields
+_TYPE, _VERSION = _RECEIVED["event_type"].default, _RECEIVED["event_version"].default
+_HEADERS = {"event_type": _TYPE, "event_version": str(_VERSION)}
+
+
+def received_outbox_row(form, row: dict, producer: str) -> dict:
+    """`outbox_row(received_event(form, row, producer=producer))` without the model: its payload written
+    by orjson from a dict. The model's validation, its serialization and the event id's text took ~8 µs
+    of a post's ~18 in `prepare`, for values this module made itself. `test_intake_batches` holds the
+    payload to the contract: every field of `SubmissionReceivedV1`, no other, each validating to the
+    model's own value."""
+    event_id, utm = new_id(), row["utm"]
+    payload = {
+        "event_id": event_id,
+        "event_type": _TYPE,
+        "event_version": _VERSION,
+        "occurred_at": row["received_at"],
+        "producer": producer,
+        "correlation_id": None,
+        "causation_id": None,
+        "aggregate_id": row["id"],
+        "changed_fields": [],
+        "form_id": form.id,
+        "form_name": form.name,
+        "fields": row["fields"],
+        "custom_fields": row["custom_fields"],
+        "source": form.source,
+        "campaign": utm.get("utm_campaign") or form.campaign,
+        "default_team_id": form.default_team_id,
+        "utm": utm,
+        "referrer": row["referrer"],
+        "page_url": row["page_url"],
+        "visitor_id": row["visitor_id"],
+        "quarantine_reason": row["quarantine_reason"],
+        "released": False,
+    }
+    return {
+        "event_id": event_id,
+        "topic": SubmissionReceivedV1.topic,
+        "aggregate_type": SubmissionReceivedV1.aggregate_type,
+        "aggregate_id": row["id"],
+        "event_type": _TYPE,
+        "payload": orjson.dumps(payload, option=orjson.OPT_UTC_Z).decode(),
+        "headers": {**_HEADERS, "event_id": event_id},
+        "created_at": utcnow(),
+    }
 
 
 def decide(batch: list[Prepared], found) -> tuple[list[tuple[str, bool]], list[int]]:
