@@ -67,6 +67,14 @@ def stored_matches(batch: list[Prepared]) -> Select:
     )
 
 
+# PostgreSQL's lookup as a driver statement with two arrays: `stored_matches` is built, compiled and its
+# IN lists expanded for each batch, ~10% of the event loop's CPU with 32 posts in flight
+MATCHES_BY_ARRAYS = (
+    "SELECT idempotency_key, form_id, fingerprint, id, received_at FROM submission"
+    " WHERE idempotency_key = ANY($1::varchar[]) OR fingerprint = ANY($2::varchar[])"
+)
+
+
 def _since(batch: list[Prepared]) -> datetime:
     return min(item.post.now for item in batch) - DEDUPE_WINDOW
 
@@ -106,7 +114,11 @@ class CoreStore:
 
     async def _write(self, batch: list[Prepared]) -> list[tuple[str, bool]]:
         async with self.engine.connect() as connection:
-            found = await connection.execute(stored_matches(batch))
+            if self._own:  # one statement text, prepared once by asyncpg, whatever the batch's size
+                keys, prints = [item.key for item in batch], list({item.print_ for item in batch})
+                found = await connection.exec_driver_sql(MATCHES_BY_ARRAYS, (keys, prints))
+            else:
+                found = await connection.execute(stored_matches(batch))
             results, new = decide(batch, found)
             await self.submissions.run(connection, [batch[i].row for i in new])
             await self.outbox.run(connection, [batch[i].event for i in new])
