@@ -67,7 +67,9 @@ async def listen(url: str, token: str, seen: list[tuple[float, int]], ready: asy
                  reporting_side: list[float]) -> None:
     """Record (arrival time, captured count) for every dashboard push, and commit -> push arrival times."""
     async with httpx.AsyncClient(timeout=None) as client:
-        async with client.stream("GET", url + "/stream", params={"token": token}) as response:
+        made = await client.post(url + "/stream/tickets", headers={"Authorization": f"Bearer {token}"})
+        ticket = made.raise_for_status().json()["ticket"]
+        async with client.stream("GET", url + "/stream", params={"ticket": ticket}) as response:
             event, committed = None, None
             async for line in response.aiter_lines():
                 if line.startswith(": committed="):

@@ -63,19 +63,49 @@ def issue_token(settings: AuthSettings, principal: Principal) -> str:
     return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
 
 
+def issue_ticket(settings: AuthSettings, principal: Principal, audience: str, ttl_s: int = 60) -> str:
+    """A short-lived token that opens only `audience` (e.g. `STREAM`), for a client that cannot send
+    headers: a browser's EventSource puts it in the URL, which proxies' and servers' access logs and
+    request telemetry record. A ticket logged there expires within `ttl_s`, and no other route takes it
+    (an access token has no audience; a ticket's is refused by `decode_token`)."""
+    now = utcnow()
+    claims = {
+        "sub": principal.user_id,
+        "role": principal.role.value,
+        "team": principal.team_id,
+        "name": principal.name,
+        "iss": settings.issuer,
+        "aud": audience,
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl_s),
+    }
+    return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
+
+
+def decode_ticket(settings: AuthSettings, ticket: str, audience: str) -> Principal:
+    """Verify a ticket of `issue_ticket` for `audience`; return the principal."""
+    return _verify(settings, ticket, audience)[0]
+
+
+STREAM = "crm:stream"  # the audience of the dashboard stream's tickets
+
+
 class InvalidToken(Exception):
     """The token is missing, forged, expired or malformed."""
 
 
-def _verify(settings: AuthSettings, token: str) -> tuple[Principal, float]:
-    """Verify signature, algorithm, expiry and issuer; the principal and the token's `exp`."""
+def _verify(settings: AuthSettings, token: str, audience: str | None = None) -> tuple[Principal, float]:
+    """Verify signature, algorithm, expiry, issuer and audience (none for an access token); the principal
+    and the token's `exp`."""
+    required = ["sub", "role", "exp", "iss", "aud"] if audience else ["sub", "role", "exp", "iss"]
     try:
         claims = jwt.decode(
             token,
             settings.jwt_secret,
             algorithms=[settings.jwt_algorithm],  # pinned: never `none`, never the token's choice
             issuer=settings.issuer,
-            options={"require": ["sub", "role", "exp", "iss"]},
+            audience=audience,
+            options={"require": required},
         )
         role, team, name = Role(claims["role"]), claims.get("team"), claims.get("name", "")
         return Principal(str(claims["sub"]), role, team, name), float(claims["exp"])
@@ -93,6 +123,7 @@ def _reason(error: Exception) -> str:
         (jwt.InvalidIssuerError, "the token was issued by someone else"),
         (jwt.InvalidAlgorithmError, "the token's algorithm is not accepted"),
         (jwt.MissingRequiredClaimError, "the token lacks a required claim"),
+        (jwt.InvalidAudienceError, "the token is for another use"),
     )
     return next((text for kind, text in reasons if isinstance(error, kind)), "the token is malformed")
 

@@ -1,4 +1,4 @@
-"""Tokens in query strings (the dashboard's `/stream?token=<JWT>`) never reach the access log."""
+"""Secrets in query strings (`?token=<JWT>`, the dashboard stream's ticket) never reach the access log."""
 
 import asyncio
 import contextlib
@@ -41,6 +41,7 @@ def access_log() -> Iterator[io.StringIO]:
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
+        (f"/stream?ticket={JWT}", "/stream?ticket=[redacted]"),
         (f"/stream?token={JWT}", "/stream?token=[redacted]"),
         (f"/stream?since=5&TOKEN={JWT}&view=live", "/stream?since=5&TOKEN=[redacted]&view=live"),
         (f"/x?Access_Token={JWT}&a=1", "/x?Access_Token=[redacted]&a=1"),

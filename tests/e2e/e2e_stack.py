@@ -29,10 +29,19 @@ class ServiceProcess:
         if topic_partitions is not None:  # else the dev stack's (0: the registry's counts)
             env[f"{spec.env_prefix}KAFKA__TOPIC_PARTITIONS"] = str(topic_partitions)
         env.update(extra_env or {})
-        self.log_path = log_dir / f"{self.name}.log"
-        self.process = subprocess.Popen(service_command(self.spec), env=env,
-                                        stdout=self.log_path.open("wb"), stderr=subprocess.STDOUT,
-                                        preexec_fn=die_with_parent())
+        self.env, self.log_path = env, log_dir / f"{self.name}.log"
+        self.process = self._start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(service_command(self.spec), env=self.env,
+                                stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
+                                preexec_fn=die_with_parent())
+
+    def restart(self) -> None:
+        """Stop the process, start it again on the same port and database; returns once it is started
+        (not yet ready: `wait_ready`)."""
+        self.stop()
+        self.process = self._start()
 
     @property
     def url(self) -> str:

@@ -25,8 +25,9 @@ async def stack(tmp_path_factory):
     var = tmp_path_factory.mktemp("dashboard")
     common = {"bootstrap": tansu.bootstrap_servers, "var_dir": var, "log_dir": var}
     procs = {name: ServiceProcess(name, **common) for name in ("leads", "sales")}
-    procs["reporting"] = ServiceProcess("reporting", extra_env={"REPORTING_SALES_URL": procs["sales"].url},
-                                        **common)
+    # stream tickets of 5 s: a stream that drops for longer comes back with a new one
+    reporting_env = {"REPORTING_SALES_URL": procs["sales"].url, "REPORTING_STREAM_TICKET_TTL_S": "5"}
+    procs["reporting"] = ServiceProcess("reporting", extra_env=reporting_env, **common)
     try:
         for proc in procs.values():
             await asyncio.to_thread(proc.wait_ready, 180.0)  # a loaded machine starts services slowly
@@ -129,4 +130,32 @@ async def test_dashboard_fits_a_phone_screen(stack, browser):
         assert box is not None and box["height"] < 40, (button, box)
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "dashboard-phone.png"), full_page=True)
+    await context.close()
+
+
+async def test_a_stream_that_dropped_after_its_ticket_expired_comes_back_with_a_new_one(stack, browser):
+    """The URL of the stream carries a ticket, not the access token. EventSource reconnects by itself
+    with the same URL; once the ticket has expired that is refused, and the page gets a new ticket."""
+    context = await browser.new_context(locale="en-US")
+    page = await context.new_page()
+    tickets, stream_urls = [], []
+    page.on("request", lambda r: tickets.append(r) if r.url.endswith("/stream/tickets") else None)
+    page.on("request", lambda r: stream_urls.append(r.url) if "/stream?" in r.url else None)
+    await page.goto(stack["reporting"].url + "/")
+    await page.fill("#username", ADMIN["username"])
+    await page.fill("#password", ADMIN["password"])
+    await page.click("#login-form button[type=submit]")
+    status = page.locator("#live-status")
+    await expect(status).to_have_attribute("data-state", "live", timeout=30000)
+    token = await page.evaluate("sessionStorage.getItem('crm.token')")
+    assert len(tickets) == 1 and all(token not in url and "ticket=" in url for url in stream_urls)
+
+    await asyncio.to_thread(stack["reporting"].restart)  # the stream drops; the 5 s ticket expires
+    await expect(status).to_have_attribute("data-state", "connecting", timeout=15000)
+    await asyncio.to_thread(stack["reporting"].wait_ready, 180.0)
+    await expect(status).to_have_attribute("data-state", "live", timeout=60000)
+    assert len(tickets) >= 2 and all(token not in url for url in stream_urls)
+    before = int(await page.locator("#total-captured").text_content())
+    await post_lead(stack["leads"].url, token, "referral")  # the new stream pushes
+    await expect(page.locator("#total-captured")).to_have_text(str(before + 1), timeout=15000)
     await context.close()

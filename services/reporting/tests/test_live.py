@@ -10,7 +10,7 @@ from reporting_scenario import deal
 from reporting_support import ADMIN, NOW
 from test_currency import rate
 
-from crm_shared.auth import Principal, Role, issue_token
+from crm_shared.auth import STREAM, Principal, Role, decode_ticket, issue_ticket, issue_token
 from crm_shared.events.leads import LeadAssignedV1, LeadCapturedV1
 from crm_shared.events.sales import OpportunityOpenedV1
 from reporting.live.api import STATIC, _updates, get_sales_client
@@ -107,11 +107,31 @@ async def test_hub_hears_commits_only(sqlite_reporting):
     assert hub.published == before + 1
 
 
-async def test_stream_refuses_a_bad_token(sqlite_reporting):
-    response = await sqlite_reporting.client.get("/stream", params={"token": "forged"})
-    assert response.status_code == 401
-    missing = await sqlite_reporting.client.get("/stream")
-    assert missing.status_code == 422
+async def test_the_stream_opens_with_a_short_lived_ticket_never_an_access_token(sqlite_reporting):
+    """EventSource cannot send headers, so `/stream` takes a ticket in its URL (which proxies log): one
+    made for the stream, for a logged-in caller, that expires within a minute and opens nothing else."""
+    client, settings = sqlite_reporting.client, sqlite_reporting.app.state.settings
+    access = issue_token(settings.auth, REP)
+    made = await client.post("/stream/tickets", headers={"Authorization": f"Bearer {access}"})
+    assert made.status_code == 201 and made.json()["expires_in"] == settings.stream_ticket_ttl_s == 60
+    ticket = made.json()["ticket"]
+    assert decode_ticket(settings.auth, ticket, STREAM) == REP
+    assert (await client.post("/stream/tickets")).status_code == 401  # logged in only
+
+    async def refused(path: str, **kwargs) -> str:
+        answer = await client.get(path, **kwargs)
+        assert answer.status_code == 401, answer.text
+        return answer.json()["detail"]
+
+    assert "another use" in await refused("/reports/dashboard", headers={"Authorization": f"Bearer {ticket}"})
+    assert "lacks a required claim" in await refused("/stream", params={"ticket": access})
+    expired = issue_ticket(settings.auth, REP, STREAM, ttl_s=-1)
+    assert "expired" in await refused("/stream", params={"ticket": expired})
+    assert "another use" in await refused("/stream", params={"ticket": issue_ticket(settings.auth, REP, "x")})
+    assert "malformed" in await refused("/stream", params={"ticket": "forged"})
+    missing = await client.get("/stream")
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "ticket"
+    assert "?token=" not in (STATIC / "dashboard.js").read_text(encoding="utf-8")
 
 
 def sales_stub(app, answer) -> None:

@@ -1,7 +1,8 @@
 """Secrets in query strings stay out of the access log: `?token=<JWT>` is logged as `?token=[redacted]`.
 
-The live dashboard's EventSource cannot send headers, so it passes its token in the URL, and uvicorn's
-access log writes every URL in full. The filter rewrites the record itself, so every handler and
+The live dashboard's EventSource cannot send headers, so its URL carries a short-lived stream ticket
+(never the access token), and uvicorn's access log writes every URL in full: a ticket, or a token some
+other client put in a URL, is redacted too. The filter rewrites the record itself, so every handler and
 formatter of the logger sees only the redacted line.
 """
 
@@ -12,7 +13,8 @@ from urllib.parse import unquote_plus
 ACCESS_LOGGER = "uvicorn.access"
 # compared with the decoded, lower-cased parameter name
 SENSITIVE_QUERY_PARAMETERS = frozenset(
-    {"token", "access_token", "refresh_token", "id_token", "api_key", "apikey", "password", "secret"}
+    {"token", "access_token", "refresh_token", "id_token", "api_key", "apikey", "password", "secret",
+     "ticket"}
 )
 REDACTED = "[redacted]"
 # a name=value pair that follows `?` or `&`; the value stops at the next pair, a fragment or a blank (a

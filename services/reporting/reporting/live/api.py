@@ -14,7 +14,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
 
-from crm_shared.auth import InvalidToken, Principal, PrincipalDep, decode_token
+from crm_shared.auth import (
+    STREAM,
+    InvalidToken,
+    Principal,
+    PrincipalDep,
+    decode_ticket,
+    decode_token,
+    issue_ticket,
+)
 from crm_shared.http.query import known_query_only
 from crm_shared.service import CtxDep, SnapshotUowDep
 from reporting.clock import ClockDep
@@ -96,18 +104,35 @@ async def get_dashboard(
                                          days=settings.dashboard_days, base=settings.base_currency))
 
 
+class StreamTicket(BaseModel):
+    """A ticket that opens the caller's stream within `expires_in` seconds."""
+
+    ticket: str
+    expires_in: int
+
+
+@router.post("/stream/tickets", status_code=201)
+async def create_stream_ticket(principal: PrincipalDep, request: Request) -> StreamTicket:
+    """A short-lived ticket for `GET /stream?ticket=...`: EventSource cannot send the Authorization header,
+    and an access token in a URL would reach proxies' access logs and request telemetry."""
+    ttl_s = request.app.state.settings.stream_ticket_ttl_s
+    return StreamTicket(ticket=issue_ticket(request.app.state.settings.auth, principal, STREAM, ttl_s),
+                        expires_in=ttl_s)
+
+
 @router.get("/stream")
 async def stream(
     request: Request,
     ctx: CtxDep,
     clock: ClockDep,
-    token: Annotated[str, Query(description="The bearer token (EventSource cannot send headers)")],
+    ticket: Annotated[str, Query(description="A ticket of `POST /stream/tickets` (EventSource cannot send "
+                                             "headers), used within its lifetime")],
 ) -> EventSourceResponse:
     """Server-Sent Events: a `dashboard` event at once and after every change the caller can see."""
     try:
-        principal = decode_token(request.app.state.settings.auth, token)
+        principal = decode_ticket(request.app.state.settings.auth, ticket, STREAM)
     except InvalidToken as error:
-        raise HTTPException(401, f"Invalid token: {error}") from error
+        raise HTTPException(401, f"Invalid ticket: {error}") from error
     settings = request.app.state.settings
     updates = _updates(ctx, principal, clock, settings.stream_poll_s, settings.dashboard_days,
                        settings.base_currency)

@@ -107,21 +107,37 @@ function logout() {
   showLogin();
 }
 
-function start() {
+let starts = 0;
+
+async function start() {
   const token = sessionStorage.getItem("crm.token");
   if (!token) { showLogin(); return; }
   $("login").hidden = true; $("board").hidden = false; $("logout").hidden = false;
   setStatus("connecting");
-  if (stream) stream.close();
-  stream = new EventSource(`/stream?token=${encodeURIComponent(token)}`);
-  stream.onopen = () => setStatus("live");
-  stream.addEventListener("dashboard", (message) => {
+  if (stream) { stream.close(); stream = null; }
+  const generation = ++starts;
+  // EventSource cannot send the Authorization header: the URL carries a ticket that expires within a
+  // minute (proxies log URLs), never the access token
+  const answer = await fetch("/stream/tickets", { method: "POST", headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  // logged out or in again, or started again, meanwhile: that start owns the stream
+  if (generation !== starts || sessionStorage.getItem("crm.token") !== token) return;
+  if (!answer || !answer.ok) {
+    if (answer && answer.status === 401) { logout(); return; }  // expired or revoked
+    setTimeout(start, 3000);  // reporting unreachable: try again
+    return;
+  }
+  const { ticket } = await answer.json();
+  const opened = new EventSource(`/stream?ticket=${encodeURIComponent(ticket)}`);
+  stream = opened;
+  opened.onopen = () => setStatus("live");
+  opened.addEventListener("dashboard", (message) => {
     setStatus("live"); render(JSON.parse(message.data)); refreshExtras();
   });
-  stream.onerror = async () => {
+  opened.onerror = () => {
     setStatus("connecting");
-    const check = await fetch("/reports/dashboard", { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
-    if (check && check.status === 401) logout();  // expired or revoked: EventSource would retry forever
+    // a dropped stream reconnects by itself, with the same URL: once its ticket has expired it is refused
+    // and stays closed, so a closed one starts again with a new ticket (or logs out, see above)
+    if (opened.readyState === EventSource.CLOSED && stream === opened) setTimeout(start, 1000);
   };
 }
 
