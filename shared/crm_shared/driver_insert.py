@@ -7,6 +7,7 @@ are exactly the ORM's (JSON text, UTC timestamps). A driver that does not take p
 goes through `connection.execute` as usual.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -24,7 +25,7 @@ class DriverInsert:
 
     def __init__(self, table: Table, keys: Sequence[str]):
         self.table, self.keys = table, tuple(keys)
-        self._compiled: dict[str, tuple[str, Callable[[dict], tuple], list] | None] = {}
+        self._compiled: dict[str, tuple[str, Callable[[dict], tuple], list, tuple] | None] = {}
 
     async def run(self, connection: AsyncConnection, rows: Sequence[dict]) -> None:
         """Insert `rows` in the connection's transaction."""
@@ -43,16 +44,39 @@ class DriverInsert:
 
     def tuples(self, dialect: Dialect, rows: Sequence[dict]) -> list[tuple]:
         """The rows as the driver's parameter tuples, in the statement's order (`sql` must not be None)."""
-        _, get, processors = self._compiled_for(dialect)
+        _, get, processors, _ = self._compiled_for(dialect)
         return driver_tuples(rows, get, processors)
 
-    def _compiled_for(self, dialect: Dialect) -> tuple[str, Callable[[dict], tuple], list] | None:
+    def unnest_sql(self, dialect: Dialect, first: int = 1) -> str:
+        """PostgreSQL: the insert as `INSERT INTO table (columns) SELECT * FROM unnest($first::type[], ...)`,
+        the rows sent as one array a column (`columns`): a single statement whatever the rows' count, which
+        can share a round trip and a transaction with another (a data-modifying `WITH`), where
+        `executemany` is a statement of its own. The arrays are of the columns' types without their
+        lengths: an explicit cast to `varchar(n)` would cut a longer value, the insert refuses it."""
+        compiled = self._compiled_for(dialect)
+        if compiled is None:
+            raise ValueError(f"{dialect.name}+{dialect.driver} takes no positional parameters")
+        quote = dialect.identifier_preparer.quote
+        names = compiled[3]
+        arrays = ", ".join(
+            f"${first + i}::{_unbounded(self.table.c[name].type, dialect)}[]" for i, name in enumerate(names)
+        )
+        table = dialect.identifier_preparer.format_table(self.table)
+        return f"INSERT INTO {table} ({', '.join(quote(n) for n in names)}) SELECT * FROM unnest({arrays})"
+
+    def columns(self, dialect: Dialect, rows: Sequence[dict]) -> list[list]:
+        """The rows, as `tuples` makes them, as one list a column, in `unnest_sql`'s order."""
+        if not rows:
+            return [[] for _ in self._compiled_for(dialect)[3]]
+        return [list(column) for column in zip(*self.tuples(dialect, rows), strict=True)]
+
+    def _compiled_for(self, dialect: Dialect) -> tuple[str, Callable[[dict], tuple], list, tuple] | None:
         key = f"{dialect.name}+{dialect.driver}"
         if key not in self._compiled:
             self._compiled[key] = self._compile(dialect)
         return self._compiled[key]
 
-    def _compile(self, dialect: Dialect) -> tuple[str, Callable[[dict], tuple], list] | None:
+    def _compile(self, dialect: Dialect) -> tuple[str, Callable[[dict], tuple], list, tuple] | None:
         compiled = insert(self.table).compile(dialect=dialect, column_keys=list(self.keys))
         names = compiled.positiontup if compiled.positional else None
         if not names:
@@ -66,7 +90,12 @@ class DriverInsert:
             for index, name in enumerate(names)
             if (process := bind_processor(compiled.binds[name].type, dialect)) is not None
         ]
-        return compiled.string, get, processors
+        return compiled.string, get, processors, tuple(names)
+
+
+def _unbounded(type_: Any, dialect: Dialect) -> str:
+    """The column type's name on this dialect without a length: `VARCHAR(36)` -> `VARCHAR`."""
+    return re.sub(r"\(\d+\)", "", type_.compile(dialect=dialect))
 
 
 def driver_tuples(rows: Sequence[dict], get: Callable[[dict], tuple], processors: list) -> list[tuple]:

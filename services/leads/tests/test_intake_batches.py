@@ -12,8 +12,9 @@ from types import SimpleNamespace
 import pytest
 from intake_support import post
 from leads_support import leads_settings, running
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from crm_shared.db import create_engine
 from crm_shared.events.leads import SubmissionReceivedV1
@@ -24,8 +25,9 @@ from leads.cli import MIGRATIONS
 from leads.db import messaging
 from leads.forms.batch import Post, prepare
 from leads.forms.domain import Posted
+from leads.forms.models import Submission
 from leads.forms.service import received_event
-from leads.forms.stores import MATCHES_BY_ARRAYS, CoreStore, SQLiteStore, _begin_immediate
+from leads.forms.stores import MATCHES_BY_ARRAYS, SUBMISSION_KEYS, CoreStore, SQLiteStore, _begin_immediate
 
 
 async def test_concurrent_posts_share_commits_and_stay_idempotent(client, form, admin):
@@ -58,8 +60,14 @@ async def test_one_group_commit_dedupes_each_post_within_its_own_window(app_clie
     now = datetime.now(UTC)
 
     def at(moment):
-        return Post(form=view, posted=Posted(fields=dict(fields)), idempotency_key=None,
-                    quarantine_reason=None, client_ip="127.0.0.1", now=moment)
+        return Post(
+            form=view,
+            posted=Posted(fields=dict(fields)),
+            idempotency_key=None,
+            quarantine_reason=None,
+            client_ip="127.0.0.1",
+            now=moment,
+        )
 
     store = app.state.intake.write_batch
     first = await store([at(now - timedelta(days=365)), at(now)])
@@ -111,11 +119,24 @@ def test_the_sqlite_store_polls_for_a_write_lock_held_by_another_connection(tmp_
 
 def posts(count: int) -> list:
     """`count` new posts of one form, ready for a store."""
-    form = SimpleNamespace(id="f-1", name="Contact us", source="web_form", campaign=None,
-                           default_team_id=None)
+    form = SimpleNamespace(
+        id="f-1", name="Contact us", source="web_form", campaign=None, default_team_id=None
+    )
     fresh = [Posted(fields={"email": f"{uuid.uuid4().hex}@acme.com"}) for _ in range(count)]
-    return prepare([Post(form=form, posted=posted, idempotency_key=None, quarantine_reason=None,
-                         client_ip="127.0.0.1", now=datetime.now(UTC)) for posted in fresh], "test")
+    return prepare(
+        [
+            Post(
+                form=form,
+                posted=posted,
+                idempotency_key=None,
+                quarantine_reason=None,
+                client_ip="127.0.0.1",
+                now=datetime.now(UTC),
+            )
+            for posted in fresh
+        ],
+        "test",
+    )
 
 
 async def test_the_postgresql_store_finds_matches_by_index_in_a_table_never_analyzed():
@@ -180,15 +201,19 @@ async def test_the_postgresql_store_runs_a_batch_again_when_its_connection_broke
         try:
             await store.write(posts(1))  # the store's pool now holds an idle connection
             async with engine.connect() as admin:
-                killed = await admin.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+                killed = await admin.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
                 assert any(killed.scalars())
             [(submission_id, duplicate)] = await store.write(posts(1))
             assert not duplicate
             async with engine.connect() as connection:
-                stored = await connection.execute(text("SELECT id FROM submission WHERE id = :id"),
-                                                  {"id": submission_id})
+                stored = await connection.execute(
+                    text("SELECT id FROM submission WHERE id = :id"), {"id": submission_id}
+                )
                 assert stored.scalar_one() == submission_id
         finally:
             await store.close()
@@ -201,10 +226,12 @@ async def test_the_postgresql_store_runs_a_batch_again_when_its_connection_broke
         (Posted(fields={"email": "a@acme.com", "name": "Ann"}), "spring", None, datetime.now(UTC)),
         (  # non-ASCII, custom fields, tracking, a quarantined post, a demo clock's zone
             Posted(
-                fields={"name": "张伟 \"Zhang\"", "message": "line\nbreak \u2028 emoji 😀"},
+                fields={"name": '张伟 "Zhang"', "message": "line\nbreak \u2028 emoji 😀"},
                 custom_fields={"budget": "€ 5,000"},
                 utm={"utm_campaign": "autumn", "utm_source": "wechat"},
-                page_url="https://example.cn/联系", referrer="https://ref.example", visitor_id="v-1",
+                page_url="https://example.cn/联系",
+                referrer="https://ref.example",
+                visitor_id="v-1",
             ),
             None,
             "honeypot",
@@ -216,10 +243,22 @@ def test_the_intakes_own_event_json_is_the_contracts(posted, campaign, quarantin
     """The group commit writes `leads.submission.received` without the model: it must be the event the
     model makes, field for field (no field missing or extra, each validating to the model's own value),
     with the same outbox row and Kafka headers."""
-    form = SimpleNamespace(id="f-1", name="Contact us", source="web_form", campaign=campaign,
-                           default_team_id="team-9")
-    item = prepare([Post(form=form, posted=posted, idempotency_key=None, quarantine_reason=quarantine,
-                         client_ip="127.0.0.1", now=now)], "leads-test")[0]
+    form = SimpleNamespace(
+        id="f-1", name="Contact us", source="web_form", campaign=campaign, default_team_id="team-9"
+    )
+    item = prepare(
+        [
+            Post(
+                form=form,
+                posted=posted,
+                idempotency_key=None,
+                quarantine_reason=quarantine,
+                client_ip="127.0.0.1",
+                now=now,
+            )
+        ],
+        "leads-test",
+    )[0]
     expected = received_event(form, SimpleNamespace(**item.row), producer="leads-test")
     got = SubmissionReceivedV1.model_validate_json(item.event["payload"])
     assert set(json.loads(item.event["payload"])) == set(SubmissionReceivedV1.model_fields)
@@ -231,3 +270,69 @@ def test_the_intakes_own_event_json_is_the_contracts(posted, campaign, quarantin
     assert item.event["event_id"] == str(got.event_id)
     assert item.event["headers"] == got.headers()
     assert set(item.event) == set(OUTBOX_KEYS)
+
+
+async def test_the_postgresql_store_stores_each_value_as_given_in_one_statement():
+    """PostgreSQL's batch inserts both tables in one statement of arrays: every value comes back as the
+    post made it (text, JSON, empty values, time zone), and a value too long for its column is refused,
+    never cut (the arrays are of unbounded types)."""
+    async with postgres_database(POSTGRES_URL) as url:
+        await upgrade(MIGRATIONS, url)
+        engine = create_engine(url)
+        store = CoreStore(engine, messaging)
+        form = SimpleNamespace(
+            id="f-2", name="联系我们", source="web_form", campaign=None, default_team_id=None
+        )
+        posted = Posted(
+            fields={"name": '张伟 "Z"', "email": "z@例子.cn"},
+            custom_fields={"budget": "€5k"},
+            utm={"utm_source": "wechat"},
+            page_url="https://例子.cn/a?b=1",
+            visitor_id="v-9",
+        )
+        now = datetime(2026, 3, 1, 9, 30, 0, 123456, tzinfo=UTC)
+        batch = prepare(
+            [
+                Post(
+                    form=form,
+                    posted=posted,
+                    idempotency_key=None,
+                    quarantine_reason="honeypot",
+                    client_ip="10.0.0.1",
+                    now=now,
+                )
+            ],
+            "test",
+        )
+        try:
+            assert await store.write(batch) == [(batch[0].row["id"], False)]
+            async with engine.connect() as connection:
+                row = (
+                    await connection.execute(select(*(Submission.__table__.c[k] for k in SUBMISSION_KEYS)))
+                ).one()
+                event = (await connection.execute(select(messaging.outbox))).one()
+            assert dict(zip(SUBMISSION_KEYS, row, strict=True)) == batch[0].row
+            assert event.payload == batch[0].event["payload"] and event.headers == batch[0].event["headers"]
+            assert (event.event_id, event.aggregate_id, event.sent_at) == (
+                batch[0].event["event_id"],
+                batch[0].row["id"],
+                None,
+            )
+            too_long = prepare(
+                [
+                    Post(
+                        form=form,
+                        posted=Posted(fields={"email": "y@x.cn"}, visitor_id="v" * 101),
+                        idempotency_key=None,
+                        quarantine_reason=None,
+                        client_ip="10.0.0.1",
+                        now=now,
+                    )
+                ],
+                "test",
+            )
+            with pytest.raises(DBAPIError, match="too long"):
+                await store.write(too_long)
+        finally:
+            await store.close()
+            await engine.dispose()

@@ -91,17 +91,37 @@ class CoreStore:
     whatever their age (`decide` keeps those within the dedupe window of each post): it reads back every
     stored submission with the same form and fields, at most one per ten minutes of identical posts.
 
+    On PostgreSQL a batch is two statements and two round trips, with no transaction around them (its
+    engine is in autocommit): the lookup, one statement text with two arrays (prepared once by asyncpg,
+    whatever the batch's size), then both inserts in one statement (the submissions in a data-modifying
+    `WITH`, each table's rows as one array a column), which commits all or nothing by itself. A batch
+    was five round trips (BEGIN, lookup, two inserts, COMMIT), and with 32 posts in flight the event loop
+    waited on them. Another worker storing one of the keys first makes the statement fail whole, as the
+    transaction did (`IntakeWriter` then stores the posts one by one).
+
     Its pool skips the pre-ping round trip (~7% of a batch's time): a batch that finds its connection
-    broken is run once more on a new one (a commit that did land before the break makes the rerun find
+    broken is run once more on a new one (a statement that did land before the break makes the rerun find
     every post already stored, by its key)."""
 
     def __init__(self, engine: AsyncEngine, tables: MessagingTables):
         self._own = engine.dialect.name == "postgresql"
-        settings = {"server_settings": {"enable_seqscan": "off"}}
-        self.engine = create_engine(engine.url, pool_size=2, pool_pre_ping=False, connect_args=settings) \
-            if self._own else engine
         self.submissions = DriverInsert(_TABLE, SUBMISSION_KEYS)
         self.outbox = DriverInsert(tables.outbox, OUTBOX_KEYS)
+        if self._own:
+            settings = {"server_settings": {"enable_seqscan": "off"}}
+            self.engine = create_engine(
+                engine.url,
+                pool_size=2,
+                pool_pre_ping=False,
+                connect_args=settings,
+                isolation_level="AUTOCOMMIT",
+            )
+            inserts = self.submissions.unnest_sql(self.engine.dialect)
+            self._inserts = f"WITH submissions AS ({inserts}) " + self.outbox.unnest_sql(
+                self.engine.dialect, first=len(SUBMISSION_KEYS) + 1
+            )
+        else:
+            self.engine = engine
 
     async def write(self, batch: list[Prepared]) -> list[tuple[str, bool]]:
         """Store the new posts of the batch and commit; (submission id, was already there) each."""
@@ -113,16 +133,26 @@ class CoreStore:
             return await self._write(batch)  # the pool dropped the broken connection: on a new one
 
     async def _write(self, batch: list[Prepared]) -> list[tuple[str, bool]]:
+        if self._own:
+            return await self._write_postgresql(batch)
         async with self.engine.connect() as connection:
-            if self._own:  # one statement text, prepared once by asyncpg, whatever the batch's size
-                keys, prints = [item.key for item in batch], list({item.print_ for item in batch})
-                found = await connection.exec_driver_sql(MATCHES_BY_ARRAYS, (keys, prints))
-            else:
-                found = await connection.execute(stored_matches(batch))
-            results, new = decide(batch, found)
+            results, new = decide(batch, await connection.execute(stored_matches(batch)))
             await self.submissions.run(connection, [batch[i].row for i in new])
             await self.outbox.run(connection, [batch[i].event for i in new])
             await connection.commit()
+        return results
+
+    async def _write_postgresql(self, batch: list[Prepared]) -> list[tuple[str, bool]]:
+        keys, prints = [item.key for item in batch], list({item.print_ for item in batch})
+        async with self.engine.connect() as connection:
+            results, new = decide(batch, await connection.exec_driver_sql(MATCHES_BY_ARRAYS, (keys, prints)))
+            if new:
+                dialect = connection.dialect
+                arrays = (
+                    *self.submissions.columns(dialect, [batch[i].row for i in new]),
+                    *self.outbox.columns(dialect, [batch[i].event for i in new]),
+                )
+                await connection.exec_driver_sql(self._inserts, arrays)
         return results
 
     async def close(self) -> None:
