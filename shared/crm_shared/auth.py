@@ -50,6 +50,10 @@ def verify_password(password: str, hashed: str) -> bool:
 
 def issue_token(settings: AuthSettings, principal: Principal) -> str:
     """A signed, expiring access token for the principal."""
+    return _signed(settings, principal, timedelta(minutes=settings.token_ttl_minutes))
+
+
+def _signed(settings: AuthSettings, principal: Principal, ttl: timedelta, **extra: str) -> str:
     now = utcnow()
     claims = {
         "sub": principal.user_id,
@@ -58,7 +62,8 @@ def issue_token(settings: AuthSettings, principal: Principal) -> str:
         "name": principal.name,
         "iss": settings.issuer,
         "iat": now,
-        "exp": now + timedelta(minutes=settings.token_ttl_minutes),
+        "exp": now + ttl,
+        **extra,
     }
     return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
 
@@ -68,18 +73,7 @@ def issue_ticket(settings: AuthSettings, principal: Principal, audience: str, tt
     headers: a browser's EventSource puts it in the URL, which proxies' and servers' access logs and
     request telemetry record. A ticket logged there expires within `ttl_s`, and no other route takes it
     (an access token has no audience; a ticket's is refused by `decode_token`)."""
-    now = utcnow()
-    claims = {
-        "sub": principal.user_id,
-        "role": principal.role.value,
-        "team": principal.team_id,
-        "name": principal.name,
-        "iss": settings.issuer,
-        "aud": audience,
-        "iat": now,
-        "exp": now + timedelta(seconds=ttl_s),
-    }
-    return jwt.encode(claims, settings.jwt_secret, algorithm=settings.jwt_algorithm)
+    return _signed(settings, principal, timedelta(seconds=ttl_s), aud=audience)
 
 
 def decode_ticket(settings: AuthSettings, ticket: str, audience: str) -> Principal:
