@@ -365,7 +365,7 @@ async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw: 
             relay_before = relaying.cpu_s()  # then with the relay publishing (its backlog first)
             rate, latencies, cpu = await measured_loop(target, path, args.seconds, most)
             relay_cpu = (relaying.cpu_s() - relay_before) / max(1, len(latencies))
-            ratio = f"   ratio {rate / raw_rates[most]:.2f}x"
+            ratio = f"   ratio {rate / raw_rates[most]:.2f}x (to the trivial app's turns above)"
             print(line(f"  with the relay publishing, {most:>3}", rate, latencies, cpu) + ratio)
             print(f"  the relay process meanwhile: {relay_cpu * 1e6:.0f} us CPU per post")
             # the steady state at a fixed rate: the relay publishing as posts come, nothing left over

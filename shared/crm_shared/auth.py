@@ -123,7 +123,8 @@ def _reason(error: Exception) -> str:
 
 
 def decode_token(settings: AuthSettings, token: str) -> Principal:
-    """Verify signature, algorithm, expiry and issuer; return the principal."""
+    """Verify signature, algorithm, expiry and issuer; return the principal. A token with an audience (a
+    stream ticket, a CSAT link's token) is refused: it is for another use."""
     return _verify(settings, token)[0]
 
 

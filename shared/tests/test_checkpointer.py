@@ -64,3 +64,16 @@ async def test_the_checkpointer_restarts_a_grown_wal_and_never_waits_for_a_reade
         assert await wal_frames(engine) < 10  # the WAL started over: one commit's frames
     finally:
         await engine.dispose()
+
+
+
+async def test_every_sqlite_commit_is_synced_before_it_returns(tmp_path):
+    """`synchronous=FULL` on the services' connections: what was answered as stored survives a power cut
+    (NORMAL syncs at checkpoints only). The intake's own connection: `test_intake_batches`."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/durable.db")
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.exec_driver_sql("PRAGMA synchronous")).scalar() == 2  # FULL
+            assert (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        await engine.dispose()

@@ -37,10 +37,11 @@ class ServiceProcess:
                                 stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
                                 preexec_fn=die_with_parent())
 
-    def restart(self) -> None:
-        """Stop the process, start it again on the same port and database; returns once it is started
-        (not yet ready: `wait_ready`)."""
+    def restart(self, pause_s: float = 0.0) -> None:
+        """Stop the process, wait `pause_s`, start it again on the same port and database; returns once it
+        is started (not yet ready: `wait_ready`)."""
         self.stop()
+        time.sleep(pause_s)
         self.process = self._start()
 
     @property

@@ -150,7 +150,7 @@ async def test_a_stream_that_dropped_after_its_ticket_expired_comes_back_with_a_
     token = await page.evaluate("sessionStorage.getItem('crm.token')")
     assert len(tickets) == 1 and all(token not in url and "ticket=" in url for url in stream_urls)
 
-    await asyncio.to_thread(stack["reporting"].restart)  # the stream drops; the 5 s ticket expires
+    await asyncio.to_thread(stack["reporting"].restart, 6.0)  # the stream drops; its 5 s ticket expires
     await expect(status).to_have_attribute("data-state", "connecting", timeout=15000)
     await asyncio.to_thread(stack["reporting"].wait_ready, 180.0)
     await expect(status).to_have_attribute("data-state", "live", timeout=60000)

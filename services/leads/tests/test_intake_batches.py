@@ -263,6 +263,9 @@ def test_the_intakes_own_event_json_is_the_contracts(posted, campaign, quarantin
     got = SubmissionReceivedV1.model_validate_json(item.event["payload"])
     assert set(json.loads(item.event["payload"])) == set(SubmissionReceivedV1.model_fields)
     assert got == expected.model_copy(update={"event_id": got.event_id})
+    # the very JSON the model writes, value for value (validation alone would take "1" for 1)
+    same = json.loads(expected.model_copy(update={"event_id": got.event_id}).model_dump_json())
+    assert json.loads(item.event["payload"]) == same
     assert got.occurred_at == now and got.campaign == (posted.utm.get("utm_campaign") or campaign)
     row = outbox_row(expected)
     for name in ("topic", "aggregate_type", "aggregate_id", "event_type"):
@@ -336,3 +339,16 @@ async def test_the_postgresql_store_stores_each_value_as_given_in_one_statement(
         finally:
             await store.close()
             await engine.dispose()
+
+
+async def test_the_sqlite_stores_own_connection_syncs_every_commit(tmp_path):
+    """The intake's connection has the services' pragmas: each group commit synced before the answers."""
+    store = SQLiteStore(create_engine(f"sqlite+aiosqlite:///{tmp_path}/durable.db"), messaging)
+    loop = asyncio.get_running_loop()
+    try:
+        connection = await loop.run_in_executor(store._thread, store._open)
+        pragma = await loop.run_in_executor(
+            store._thread, lambda: connection.execute("PRAGMA synchronous").fetchone()[0])
+        assert pragma == 2  # FULL
+    finally:
+        await store.close()

@@ -114,6 +114,7 @@ async def test_the_stream_opens_with_a_short_lived_ticket_never_an_access_token(
     access = issue_token(settings.auth, REP)
     made = await client.post("/stream/tickets", headers={"Authorization": f"Bearer {access}"})
     assert made.status_code == 201 and made.json()["expires_in"] == settings.stream_ticket_ttl_s == 60
+    assert made.headers["cache-control"] == "no-store"
     ticket = made.json()["ticket"]
     assert decode_ticket(settings.auth, ticket, STREAM) == REP
     assert (await client.post("/stream/tickets")).status_code == 401  # logged in only

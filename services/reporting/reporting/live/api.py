@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette import EventSourceResponse
@@ -112,9 +112,10 @@ class StreamTicket(BaseModel):
 
 
 @router.post("/stream/tickets", status_code=201)
-async def create_stream_ticket(principal: PrincipalDep, request: Request) -> StreamTicket:
+async def create_stream_ticket(principal: PrincipalDep, request: Request, response: Response) -> StreamTicket:
     """A short-lived ticket for `GET /stream?ticket=...`: EventSource cannot send the Authorization header,
     and an access token in a URL would reach proxies' access logs and request telemetry."""
+    response.headers["Cache-Control"] = "no-store"
     ttl_s = request.app.state.settings.stream_ticket_ttl_s
     return StreamTicket(ticket=issue_ticket(request.app.state.settings.auth, principal, STREAM, ttl_s),
                         expires_in=ttl_s)

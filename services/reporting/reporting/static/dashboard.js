@@ -102,32 +102,41 @@ async function login(event) {
 
 function logout() {
   sessionStorage.removeItem("crm.token");
+  starts += 1; clearTimeout(retry);  // a start under way or pending stops there
   if (stream) { stream.close(); stream = null; }
   latest = null; extras = null;
   showLogin();
 }
 
-let starts = 0;
+let starts = 0, retry = null;
+
+function later(seconds) {  // one pending restart at most: a new start or a logout cancels it
+  clearTimeout(retry);
+  retry = setTimeout(start, seconds * 1000);
+}
 
 async function start() {
+  clearTimeout(retry);
   const token = sessionStorage.getItem("crm.token");
   if (!token) { showLogin(); return; }
   $("login").hidden = true; $("board").hidden = false; $("logout").hidden = false;
   setStatus("connecting");
-  if (stream) { stream.close(); stream = null; }
   const generation = ++starts;
   // EventSource cannot send the Authorization header: the URL carries a ticket that expires within a
   // minute (proxies log URLs), never the access token
-  const answer = await fetch("/stream/tickets", { method: "POST", headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  let ticket = null, status = 0;
+  try {
+    const answer = await fetch("/stream/tickets", { method: "POST", headers: { authorization: `Bearer ${token}` } });
+    status = answer.status;
+    if (answer.ok) ticket = (await answer.json()).ticket;
+  } catch (error) { /* reporting unreachable, or not its answer: try again */ }
   // logged out or in again, or started again, meanwhile: that start owns the stream
   if (generation !== starts || sessionStorage.getItem("crm.token") !== token) return;
-  if (!answer || !answer.ok) {
-    if (answer && answer.status === 401) { logout(); return; }  // expired or revoked
-    setTimeout(start, 3000);  // reporting unreachable: try again
-    return;
-  }
-  const { ticket } = await answer.json();
+  if (status === 401) { logout(); return; }  // expired or revoked
+  if (!ticket) { later(3); return; }
+  if (stream) stream.close();
   const opened = new EventSource(`/stream?ticket=${encodeURIComponent(ticket)}`);
+  const openedAt = Date.now();
   stream = opened;
   opened.onopen = () => setStatus("live");
   opened.addEventListener("dashboard", (message) => {
@@ -136,8 +145,8 @@ async function start() {
   opened.onerror = () => {
     setStatus("connecting");
     // a dropped stream reconnects by itself, with the same URL: once its ticket has expired it is refused
-    // and stays closed, so a closed one starts again with a new ticket (or logs out, see above)
-    if (opened.readyState === EventSource.CLOSED && stream === opened) setTimeout(start, 1000);
+    // and stays closed, so a closed one starts again with a new ticket (at once if it had been up a while)
+    if (opened.readyState === EventSource.CLOSED && stream === opened) later(Date.now() - openedAt > 10000 ? 0.5 : 5);
   };
 }
 
