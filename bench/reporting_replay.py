@@ -22,6 +22,8 @@ ratio swings with the neighbours, the CPU ratio much less (Tansu runs in its own
 import argparse
 import asyncio
 import contextlib
+import os
+import resource
 import tempfile
 import time
 import unittest.mock
@@ -46,7 +48,8 @@ from crm_shared.testing import DEFAULT_POSTGRES_URL, postgres_database
 from reporting import projections
 from reporting.config import ReportingSettings
 from reporting.rebuild.applier import ChunkApplier
-from reporting.rebuild.replay import prepare_database, replay
+from reporting.rebuild.parallel import rebuild
+from reporting.rebuild.replay import prepare_database
 
 SOURCES = ("web_form", "hotline", "event", "purchased_list", "referral")
 
@@ -173,20 +176,28 @@ FLOORS = (
 )
 
 
-async def rebuild_into(url: str, bootstrap: str, count: int, chunk: int) -> tuple[float, float, float]:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (a parallel rebuild's shares)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+async def rebuild_into(url: str, bootstrap: str, count: int, chunk: int,
+                       workers: int) -> tuple[float, float, float]:
     """Schema, wall and CPU seconds of one rebuild of `count` events into the fresh database at `url`."""
     settings = ReportingSettings(database_url=url, kafka=KafkaSettings(bootstrap_servers=bootstrap))
     started = time.perf_counter()
     await prepare_database(url)
     schema_s = time.perf_counter() - started
-    started, cpu = time.perf_counter(), time.process_time()
-    stats = await replay(settings, chunk=chunk)
-    rebuild_s, rebuild_cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), cpu_seconds()
+    stats = await rebuild(settings, chunk=chunk, workers=workers)
+    rebuild_s, rebuild_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     assert stats.applied == count, stats
     return schema_s, rebuild_s, rebuild_cpu
 
 
-async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: bool = False) -> None:
+async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: bool = False,
+               workers: int = 1) -> None:
     tansu = TansuBroker(free_port()).start()
     try:
         bootstrap = tansu.bootstrap_servers
@@ -198,15 +209,20 @@ async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: boo
         us = 1e6 / count
         print(f"raw aiokafka consumption: {count / raw_s:>9,.0f} events/s "
               f"({raw_s:.2f} s; CPU {raw_cpu * us:.1f} us/event)")
-        runs = [(f"rebuild ({'PostgreSQL' if use_postgres else 'SQLite'})", contextlib.nullcontext())]
-        for label, switched_off in runs + list(FLOORS if floors else ()):
+        store = "PostgreSQL" if use_postgres else "SQLite"
+        shares = workers if not use_postgres else 1
+        runs = [(f"rebuild ({store}, {shares} process{'es' if shares > 1 else ''})", contextlib.nullcontext(),
+                 shares)]
+        runs += [(label, off, 1) for label, off in (FLOORS if floors else ())]
+        for label, switched_off, processes in runs:
             async with contextlib.AsyncExitStack() as stack:
                 if use_postgres:
                     url = await stack.enter_async_context(postgres_database(DEFAULT_POSTGRES_URL))
                 else:
                     url = f"sqlite+aiosqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.db"
                 with switched_off:
-                    schema_s, rebuild_s, rebuild_cpu = await rebuild_into(url, bootstrap, count, chunk)
+                    schema_s, rebuild_s, rebuild_cpu = await rebuild_into(url, bootstrap, count, chunk,
+                                                                          processes)
             print(f"{label}: {count / rebuild_s:>9,.0f} events/s ({rebuild_s:.2f} s, chunk {chunk}; "
                   f"CPU {rebuild_cpu * us:.1f} us/event; schema created before in {schema_s:.2f} s)")
             print(f"  ratio: {raw_s / rebuild_s:.2f}x wall, {raw_cpu / rebuild_cpu:.2f}x CPU "
@@ -224,5 +240,8 @@ if __name__ == "__main__":
                         help="lead events only (default), or leads, deals and tickets")
     parser.add_argument("--floors", action="store_true",
                         help="also rebuild with the projections off, then with nothing applied")
+    parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
+                        help="processes folding shares of the partitions (SQLite; the floors use one)")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix, arguments.floors))
+    asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix, arguments.floors,
+                     arguments.workers))

@@ -22,6 +22,7 @@ from reporting import bulk
 from reporting.config import ReportingSettings
 from reporting.main import create_app
 from reporting.models import messaging
+from reporting.rebuild import parallel
 from reporting.rebuild.replay import NotFresh, replay
 
 pytestmark = pytest.mark.timeout(120)
@@ -85,6 +86,33 @@ async def test_rebuild_gives_the_rows_live_consumption_gives(published, live_row
     await rebuilt.state.ctx.engine.dispose()
     with pytest.raises(NotFresh):
         await replay(settings)
+
+
+async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(published, live_rows,
+                                                                                tmp_path, monkeypatch):
+    tansu, distinct = published
+    monkeypatch.setattr(parallel, "SHARE_MIN", 1)  # a share per record at most: two shares of this history
+    settings = settings_for(tansu, f"sqlite+aiosqlite:///{tmp_path}/rebuilt.db")
+    progress: list[tuple[int, int]] = []
+    stats = await parallel.rebuild(settings, workers=2, chunk=4,
+                                   on_progress=lambda done, total: progress.append((done, total)))
+    assert (stats.applied, stats.duplicates, stats.rejected, stats.ignored) == (distinct, 5, 1, 1)
+    assert progress[-1] == (distinct + 7, distinct + 7)
+    rebuilt = create_app(settings)
+    assert await dump_projections(rebuilt) == live_rows
+    await rebuilt.state.ctx.engine.dispose()
+    assert not [path for path in tmp_path.iterdir() if ".share" in path.name]  # merged, then removed
+
+
+async def test_a_share_that_fails_fails_the_rebuild_and_leaves_no_share_behind(published, tmp_path,
+                                                                               monkeypatch):
+    tansu, _ = published
+    monkeypatch.setattr(parallel, "SHARE_MIN", 1)
+    monkeypatch.setattr(parallel, "SHARE_MODULE", "reporting.rebuild.no_such_module")
+    settings = settings_for(tansu, f"sqlite+aiosqlite:///{tmp_path}/rebuilt.db")
+    with pytest.raises(parallel.ShareFailed, match="exited with 1"):
+        await parallel.rebuild(settings, workers=2)
+    assert not [path for path in tmp_path.iterdir() if ".share" in path.name]
 
 
 async def _equals(awaitable, value) -> bool:

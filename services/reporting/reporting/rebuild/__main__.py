@@ -1,6 +1,7 @@
 """`python -m reporting.rebuild`: replay every topic into a fresh database, with a progress bar."""
 
 import asyncio
+import os
 from typing import Annotated
 
 import typer
@@ -8,7 +9,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reporting.config import ReportingSettings
-from reporting.rebuild.replay import NotFresh, replay
+from reporting.rebuild.parallel import ShareFailed
+from reporting.rebuild.parallel import rebuild as run_rebuild
+from reporting.rebuild.replay import NotFresh
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -18,6 +21,8 @@ def rebuild(
     database_url: Annotated[str | None, typer.Option(help="A fresh database (default: settings)")] = None,
     bootstrap_servers: Annotated[str | None, typer.Option(help="Kafka (default: REPORTING_KAFKA__…)")] = None,
     chunk: Annotated[int, typer.Option(min=1, help="Records per transaction")] = 5000,
+    workers: Annotated[int, typer.Option(min=1, help="Processes folding shares of the partitions (SQLite)")]
+    = min(os.cpu_count() or 1, 4),
 ) -> None:
     """Replay every topic reporting consumes, from the start to the current end offsets."""
     settings = ReportingSettings()
@@ -34,10 +39,13 @@ def rebuild(
             progress.update(task, completed=done, total=total)
 
         try:
-            stats = asyncio.run(replay(settings, on_progress=on_progress, chunk=chunk))
+            stats = asyncio.run(run_rebuild(settings, workers=workers, on_progress=on_progress, chunk=chunk))
         except NotFresh as error:
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from error
+        except ShareFailed as error:  # its own error is above, on stderr; the target is not usable
+            console.print(f"[red]{error}; rebuild into a new database[/red]")
+            raise typer.Exit(1) from error
     console.print(f"read {stats.read}, applied {stats.applied}, duplicates {stats.duplicates}, "
                   f"ignored {stats.ignored}, rejected {stats.rejected}")
 

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_shared.db import create_engine, is_sqlite, session_factory
 from crm_shared.messaging.uow import UnitOfWork
-from crm_shared.migrations import upgrade
 from reporting.config import ReportingSettings
 from reporting.handlers import handlers
 from reporting.models import messaging
@@ -38,6 +37,8 @@ class ReplayPlan:
 
 async def prepare_database(database_url: str, *, require_fresh: bool = True) -> None:
     """Migrate the target database; refuse one whose inbox already holds events."""
+    from crm_shared.migrations import upgrade  # noqa: PLC0415 - Alembic: a second to import, for this only
+
     await upgrade(MIGRATIONS, database_url)
     if not require_fresh:
         return
@@ -95,8 +96,10 @@ def rare_collections(threshold: int = 100_000) -> Iterator[None]:
             gc.unfreeze()
 
 
-async def plan(settings: ReportingSettings, topics: list[str] | None = None) -> ReplayPlan:
-    """A consumer without a group, assigned every partition of the topics and placed at their start."""
+async def plan(settings: ReportingSettings, topics: list[str] | None = None,
+               only: set[tuple[str, int]] | None = None) -> ReplayPlan:
+    """A consumer without a group, assigned every partition of the topics (or `only` those of them) and
+    placed at their start."""
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka.bootstrap_servers, group_id=None, enable_auto_commit=False,
         auto_offset_reset="earliest", fetch_max_wait_ms=settings.kafka.fetch_max_wait_ms,
@@ -106,7 +109,8 @@ async def plan(settings: ReportingSettings, topics: list[str] | None = None) -> 
     known = await consumer.topics()
     wanted = [topic for topic in (topics or sorted(handlers.by_topic)) if topic in known]
     partitions = [TopicPartition(topic, p) for topic in wanted
-                  for p in sorted(consumer.partitions_for_topic(topic) or ())]
+                  for p in sorted(consumer.partitions_for_topic(topic) or ())
+                  if only is None or (topic, p) in only]
     consumer.assign(partitions)
     if not partitions:
         return ReplayPlan(consumer, {}, {})
@@ -123,18 +127,22 @@ async def replay(
     on_progress: Callable[[int, int], None] = lambda done, total: None,
     chunk: int = 5000,
     require_fresh: bool = True,
+    only: set[tuple[str, int]] | None = None,
+    migrate: bool = True,
 ) -> ApplyStats:
-    """Rebuild the projections in `settings.database_url` from every topic; `on_progress(done, total)`.
+    """Rebuild the projections in `settings.database_url` from every topic (or `only` these partitions);
+    `on_progress(done, total)`.
 
     Each partition is read up to the high watermark its first fetch reports (the end when the replay
     started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
     it lists serve only as the progress bar's first estimate.
     """
-    await prepare_database(settings.database_url, require_fresh=require_fresh)
+    if migrate:
+        await prepare_database(settings.database_url, require_fresh=require_fresh)
     engine = rebuild_engine(settings.database_url)
     sessions = session_factory(engine)
     applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
-    replay_plan = await plan(settings)
+    replay_plan = await plan(settings, only=only)
     try:
         with rare_collections():
             await _fold(replay_plan, applier, chunk, on_progress)

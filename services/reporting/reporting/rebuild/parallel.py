@@ -1,0 +1,148 @@
+"""A rebuild folded by several processes at once (SQLite): each folds a share of the partitions into a
+database of its own, with the very code of a single replay, then the shares are merged into the target and
+the few figures whose facts span shares are made again from the merged facts (`merge`).
+
+Every event of one record on one topic is in one partition (events are keyed by their record), so a share
+holds each record's whole story on that topic; duplicates of an event (a relay re-sending it) land in the
+same partition too, and its share's inbox drops them.
+"""
+
+import asyncio
+import contextlib
+import json
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from crm_shared.db import is_sqlite
+from reporting.config import ReportingSettings
+from reporting.rebuild.applier import ApplyStats
+from reporting.rebuild.merge import merge_shares, refresh_across_shares
+from reporting.rebuild.replay import plan, prepare_database, replay
+
+Partition = tuple[str, int]
+# records a share's process is worth: one takes ~2 s to start (imports), what one replay folds of ~30,000
+SHARE_MIN = 100_000
+SHARE_MODULE = "reporting.rebuild.part"  # what each share's process runs
+
+
+class ShareFailed(Exception):
+    """A share's process exited without finishing its fold (its own error is on stderr)."""
+
+
+def deal(sizes: dict[Partition, int], workers: int) -> list[list[Partition]]:
+    """The partitions dealt into at most `workers` shares of about equal records: the largest first, each
+    to the share holding the fewest so far (the order of equal ones fixed by their names)."""
+    loads: list[tuple[int, int]] = [(0, index) for index in range(workers)]
+    shares: list[list[Partition]] = [[] for _ in range(workers)]
+    for partition, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        load, index = min(loads)
+        loads[index] = (load + size, index)
+        shares[index].append(partition)
+    return [share for share in shares if share]
+
+
+async def rebuild(settings: ReportingSettings, *, workers: int = 1, chunk: int = 5000,
+                  on_progress: Callable[[int, int], None] = lambda done, total: None) -> ApplyStats:
+    """Rebuild `settings.database_url` (fresh) from every topic: on SQLite with up to `workers` processes,
+    otherwise (PostgreSQL, or one worker) in this one."""
+    if workers > 1 and is_sqlite(settings.database_url):
+        return await replay_parallel(settings, workers=workers, chunk=chunk, on_progress=on_progress)
+    return await replay(settings, on_progress=on_progress, chunk=chunk)
+
+
+async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: int,
+                          on_progress: Callable[[int, int], None]) -> ApplyStats:
+    """Rebuild `settings.database_url` (a fresh SQLite database) with up to `workers` processes, one per
+    `SHARE_MIN` records at most: the first share folds into the target itself, each other one into a copy
+    of the migrated target beside it, merged into the target at the end."""
+    await prepare_database(settings.database_url)
+    first = await plan(settings)
+    await first.consumer.stop()
+    sizes = {(tp.topic, tp.partition): first.estimate[tp] - first.begin[tp] for tp in first.begin}
+    shares = deal(sizes, max(1, min(workers, sum(sizes.values()) // SHARE_MIN)))
+    if len(shares) < 2:
+        return await replay(settings, on_progress=on_progress, chunk=chunk, migrate=False)
+    target = Path(make_url(settings.database_url).database)
+    files = [target, *(target.with_name(f"{target.name}.share{index}") for index in range(1, len(shares)))]
+    progress = [[0, sum(sizes[p] for p in share)] for share in shares]
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        for path in files[1:]:
+            await asyncio.to_thread(_copy, target, path)
+        for share, path in zip(shares, files, strict=True):
+            processes.append(await _start(settings, path, share, chunk))
+
+        def report(index: int, done: int, total: int) -> None:
+            progress[index] = [done, total]
+            on_progress(sum(d for d, _ in progress), sum(t for _, t in progress))
+
+        try:
+            async with asyncio.TaskGroup() as group:  # a share failing stops following the others
+                following = [group.create_task(_follow(index, process, report))
+                             for index, process in enumerate(processes)]
+        except ExceptionGroup as failed:  # the first share's failure, as itself
+            raise failed.exceptions[0] from None
+        results = [task.result() for task in following]
+        await asyncio.to_thread(merge_shares, target, files[1:])
+        await refresh_across_shares(settings.database_url)
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+        for path in files[1:]:
+            _remove(path)
+    return ApplyStats(**{name: sum(getattr(stats, name) for stats in results)
+                         for name in ApplyStats.__dataclass_fields__})
+
+
+async def _start(settings: ReportingSettings, path: Path, share: list[Partition],
+                 chunk: int) -> asyncio.subprocess.Process:
+    """A share's process, its job (settings included: they may hold secrets) on stdin, never in argv."""
+    own = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{path}"})
+    job = {"settings": own.model_dump(mode="json"), "partitions": share, "chunk": chunk}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", SHARE_MODULE, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE)
+    process.stdin.write(json.dumps(job).encode())
+    await process.stdin.drain()
+    process.stdin.close()
+    return process
+
+
+async def _follow(index: int, process: asyncio.subprocess.Process,
+                  report: Callable[[int, int, int], None]) -> ApplyStats:
+    """A share's progress as it folds, then its counts."""
+    stats = None
+    async for line in process.stdout:
+        kind, _, rest = line.decode().strip().partition(" ")
+        if kind == "progress":
+            done, total = map(int, rest.split())
+            report(index, done, total)
+        elif kind == "stats":
+            stats = ApplyStats(**json.loads(rest))
+    code = await process.wait()
+    if code != 0 or stats is None:
+        raise ShareFailed(f"the rebuild's share {index} exited with {code} before finishing")
+    return stats
+
+
+def _copy(source: Path, path: Path) -> None:
+    """A copy of the migrated, empty target (SQLite's backup: whole, whatever its WAL holds)."""
+    _remove(path)
+    origin, copy = sqlite3.connect(source), sqlite3.connect(path)
+    try:
+        origin.backup(copy)
+    finally:
+        origin.close()
+        copy.close()
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()

@@ -1,0 +1,78 @@
+"""A rebuild folded in shares, then merged, gives the rows one replay gives (`reporting.rebuild.merge`)."""
+
+import sqlite3
+
+import pytest
+from reporting_scenario import at, captured, history, opportunity_history, orders, ticket_history
+from reporting_support import dump_projections, record
+
+from crm_shared.events.leads import LeadMergedV1
+from crm_shared.messaging.uow import UnitOfWork
+from reporting.handlers import handlers
+from reporting.models import messaging
+from reporting.rebuild.applier import ChunkApplier
+from reporting.rebuild.merge import merge_shares, refresh_across_shares
+from reporting.rebuild.parallel import deal
+
+
+async def fold(make_reporting, url: str, events: list) -> None:
+    """Fold `events` into the fresh database at `url` as a replay does, three records a chunk."""
+    async with make_reporting(url) as share:
+        ctx = share.app.state.ctx
+        applier = ChunkApplier(handlers, lambda: UnitOfWork(ctx.sessions, messaging, "reporting"))
+        records = [record(event, offset) for offset, event in enumerate(events)]
+        for start in range(0, len(records), 3):
+            await applier.apply(records[start:start + 3])
+
+
+async def test_shares_merged_equal_one_fold_even_with_a_lead_merged_across_them(make_reporting, tmp_path):
+    merge = LeadMergedV1(aggregate_id="L1", merged_lead_id="L2", occurred_at=at(4))
+    events = history() + opportunity_history() + ticket_history() + orders() + [merge]
+    async with make_reporting(f"sqlite+aiosqlite:///{tmp_path}/one.db") as single:
+        await single.feed(*events)
+        expected = await dump_projections(single.app)
+
+    # as partitions would split them: each record's events together; L1 (with the merge) and L2 apart
+    records = sorted({(e.topic, e.aggregate_id) for e in events})
+    second = {key for index, key in enumerate(records) if index % 2} | {("crm.leads.lead.v1", "L2")}
+    second -= {("crm.leads.lead.v1", "L1")}
+    shares = ([e for e in events if (e.topic, e.aggregate_id) not in second],
+              [e for e in events if (e.topic, e.aggregate_id) in second])
+    target, other = tmp_path / "target.db", tmp_path / "share1.db"
+    await fold(make_reporting, f"sqlite+aiosqlite:///{target}", shares[0])
+    await fold(make_reporting, f"sqlite+aiosqlite:///{other}", shares[1])
+
+    merge_shares(target, [other])
+    url = f"sqlite+aiosqlite:///{target}"
+    async with make_reporting(url) as merged:
+        before = await dump_projections(merged.app)
+    # summed across shares: web_form leads came from both, and their funnel totals and sales' totals
+    for table in ("leads_by_source", "lead_stage_fact", "sale_total", "ticket_total"):
+        assert before[table] == expected[table], table
+    assert before["lead_funnel_total"] != expected["lead_funnel_total"]  # L2's share never saw the merge
+
+    await refresh_across_shares(url)
+    async with make_reporting(url) as merged:
+        assert await dump_projections(merged.app) == expected
+        async with merged.app.state.ctx.uow() as uow:
+            inbox = (await uow.session.execute(messaging.inbox.select())).all()
+    assert len(inbox) == len(events)
+
+
+async def test_a_record_folded_in_two_shares_fails_the_merge_rather_than_pick_one(make_reporting, tmp_path):
+    target, other = tmp_path / "target.db", tmp_path / "share1.db"
+    await fold(make_reporting, f"sqlite+aiosqlite:///{target}", [captured("L1", "web_form", None, 1)])
+    await fold(make_reporting, f"sqlite+aiosqlite:///{other}", [captured("L1", "web_form", None, 2)])
+    with pytest.raises(sqlite3.IntegrityError):
+        merge_shares(target, [other])
+    async with make_reporting(f"sqlite+aiosqlite:///{target}") as kept:  # the transaction rolled back whole
+        rows = await dump_projections(kept.app)
+    assert rows["leads_by_source"] == [("web_form", 1)] and len(rows["lead_stage_fact"]) == 1
+
+
+def test_partitions_are_dealt_by_records_largest_first():
+    sizes = {("a", 0): 50, ("a", 1): 10, ("b", 0): 40, ("b", 1): 30, ("c", 0): 0}
+    assert deal(sizes, 2) == [[("a", 0), ("a", 1), ("c", 0)], [("b", 0), ("b", 1)]]
+    assert deal(sizes, 1) == [sorted(sizes, key=lambda p: (-sizes[p], p))]
+    assert deal({("a", 0): 5}, 3) == [[("a", 0)]]
+
