@@ -79,9 +79,15 @@ class OutboxRelay:
             raise ConnectionError("no Kafka producer yet")
         outbox = self.outbox
         async with self.engine.begin() as connection:
-            query = select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id)
+            # in the order of the unsent index (sent_at is NULL in all of them: the order of ids), read
+            # from it batch by batch; on PostgreSQL, never by sorting every unsent row: without fresh
+            # statistics (a backlog grows faster than autovacuum analyzes) the planner expects a few
+            # hundred unsent rows and sorted the whole backlog, on disk, for each batch (a backlog of
+            # 150,000 rows went out at 3,500 rows/s, against 8,400 for 40,000)
+            query = select(outbox).where(outbox.c.sent_at.is_(None)).order_by(outbox.c.sent_at, outbox.c.id)
             query = query.limit(self.settings.batch_size)
             if self.skip_locked:
+                await connection.exec_driver_sql("SET LOCAL enable_sort = off")
                 query = query.with_for_update(skip_locked=True)
             rows = (await connection.execute(query)).all()
             if not rows:
