@@ -141,7 +141,9 @@ def _fast_datetime(process: Callable) -> Callable:
     def fast(value: Any) -> Any:
         if type(value) is datetime:
             zone = value.tzinfo
-            if (zone is None and naive) or (zone is UTC and utc):
+            if zone is None and naive:
+                return value.isoformat(" ", "microseconds")  # (a `replace` costs as much as the text)
+            if zone is UTC and utc:
                 return value.replace(tzinfo=None).isoformat(" ", "microseconds")
         return process(value)
 

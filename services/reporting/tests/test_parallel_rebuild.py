@@ -51,7 +51,7 @@ async def test_shares_merged_equal_one_fold_even_with_a_lead_merged_across_them(
         assert before[table] == expected[table], table
     assert before["lead_funnel_total"] != expected["lead_funnel_total"]  # L2's share never saw the merge
 
-    await refresh_across_shares(url)
+    await refresh_across_shares(url, [])
     async with make_reporting(url) as merged:
         assert await dump_projections(merged.app) == expected
         async with merged.app.state.ctx.uow() as uow:

@@ -7,11 +7,13 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
 from reporting_scenario import history
 from reporting_support import dump_projections
 from sqlalchemy import func, select
 
+from crm_shared.db import create_engine
 from crm_shared.events.leads import LeadCapturedV1
 from crm_shared.messaging.admin import ensure_topics
 from crm_shared.messaging.tansu import TansuBroker, free_port
@@ -23,7 +25,7 @@ from reporting.config import ReportingSettings
 from reporting.main import create_app
 from reporting.models import messaging
 from reporting.rebuild import parallel
-from reporting.rebuild.replay import NotFresh, replay
+from reporting.rebuild.replay import NotFresh, prepare_database, replay
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -77,8 +79,11 @@ async def test_rebuild_gives_the_rows_live_consumption_gives(published, live_row
     tansu, distinct = published
     monkeypatch.setattr(bulk, "MIN_ROWS", 1)  # live wrote through SQLAlchemy, the rebuild through the driver
     settings = settings_for(tansu, database_url)
+    await prepare_database(database_url)
+    migrated = await indexes(database_url)
     progress: list[tuple[int, int]] = []
     stats = await replay(settings, on_progress=lambda done, total: progress.append((done, total)), chunk=4)
+    assert await indexes(database_url) == migrated and len(migrated) > 20  # loaded without, then made
     assert (stats.applied, stats.duplicates, stats.rejected, stats.ignored) == (distinct, 5, 1, 1)
     assert progress[-1] == (distinct + 7, distinct + 7) and len(progress) > 2
     rebuilt = create_app(settings)
@@ -102,6 +107,7 @@ async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(
     assert await dump_projections(rebuilt) == live_rows
     await rebuilt.state.ctx.engine.dispose()
     assert not [path for path in tmp_path.iterdir() if ".share" in path.name]  # merged, then removed
+    assert await indexes(settings.database_url) == await indexes(await migrated_copy(tmp_path))
 
 
 async def test_a_share_that_fails_fails_the_rebuild_and_leaves_no_share_behind(published, tmp_path,
@@ -113,6 +119,28 @@ async def test_a_share_that_fails_fails_the_rebuild_and_leaves_no_share_behind(p
     with pytest.raises(parallel.ShareFailed, match="exited with 1"):
         await parallel.rebuild(settings, workers=2)
     assert not [path for path in tmp_path.iterdir() if ".share" in path.name]
+
+
+async def indexes(database_url: str) -> list[tuple]:
+    """Every index of the database: table, name, columns, unique."""
+    engine = create_engine(database_url)
+
+    def read(connection) -> list[tuple]:
+        inspector = sa.inspect(connection)
+        return sorted((table, index["name"], tuple(index["column_names"]), bool(index["unique"]))
+                      for table in inspector.get_table_names() for index in inspector.get_indexes(table))
+
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(read)
+    finally:
+        await engine.dispose()
+
+
+async def migrated_copy(folder) -> str:
+    url = f"sqlite+aiosqlite:///{folder}/migrated.db"
+    await prepare_database(url)
+    return url
 
 
 async def _equals(awaitable, value) -> bool:

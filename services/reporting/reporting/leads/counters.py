@@ -12,7 +12,6 @@ transaction, so duplicates, replays and any arrival order end in the same rows.
 """
 
 import hashlib
-import json
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -20,7 +19,7 @@ from sqlalchemy import delete, select
 
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
-from reporting.counter_store import add_sums, lock_entities
+from reporting.counter_store import add_sums, key_json, lock_entities
 from reporting.leads.funnel import COLUMNS, MERGED
 from reporting.models import LeadCard, LeadFunnelDelta, LeadFunnelTotal, LeadStageFact
 
@@ -57,8 +56,8 @@ def contributions(card: dict, stages: dict[str, datetime]) -> list[dict]:
 
 
 def _digest(key: tuple) -> str:
-    """The totals row a contribution is summed into (a digest of its key: NULL-safe, fixed width)."""
-    return hashlib.sha256(json.dumps(list(key)).encode()).hexdigest()
+    """The totals row a contribution is summed into (a digest of its key's JSON: NULL-safe, fixed width)."""
+    return hashlib.sha256(key_json(key).encode()).hexdigest()
 
 
 def totals(deltas: Iterable[dict]) -> list[dict]:

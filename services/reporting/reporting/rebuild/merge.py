@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crm_shared.db import create_engine, session_factory
+from crm_shared.db import session_factory
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.counter_models import (
     LeadFunnelTotal,
@@ -30,6 +30,8 @@ from reporting.counter_models import (
 from reporting.leads.counters import refresh_leads
 from reporting.leads.funnel import MERGED
 from reporting.models import LeadsBySource, LeadStageFact, messaging
+from reporting.rebuild.indexes import create_indexes
+from reporting.rebuild.replay import rebuild_engine
 
 # table -> (its key, the columns added on a clash, whether a row whose sums are all zero is dropped)
 SUMMED = {
@@ -87,9 +89,10 @@ def merge_shares(target: Path, shares: list[Path]) -> None:
         connection.close()
 
 
-async def refresh_across_shares(database_url: str, chunk: int = 5000) -> None:
-    """Make again, from the merged facts, the funnel counters of every lead merged away."""
-    engine = create_engine(database_url)
+async def refresh_across_shares(database_url: str, deferred: list[str], chunk: int = 5000) -> None:
+    """Make again, from the merged facts, the funnel counters of every lead merged away; then the indexes
+    the rebuild deferred (`deferred`, from `drop_secondary_indexes`)."""
+    engine = rebuild_engine(database_url)
     sessions = session_factory(engine)
     try:
         async with UnitOfWork(sessions, messaging, "reporting") as uow:
@@ -99,5 +102,6 @@ async def refresh_across_shares(database_url: str, chunk: int = 5000) -> None:
             async with UnitOfWork(sessions, messaging, "reporting") as uow:
                 await refresh_leads(uow, set(leads[start:start + chunk]))
                 await uow.commit()
+        await create_indexes(engine, deferred)
     finally:
         await engine.dispose()

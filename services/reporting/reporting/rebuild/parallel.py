@@ -20,8 +20,9 @@ from sqlalchemy.engine import make_url
 from crm_shared.db import is_sqlite
 from reporting.config import ReportingSettings
 from reporting.rebuild.applier import ApplyStats
+from reporting.rebuild.indexes import drop_secondary_indexes
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
-from reporting.rebuild.replay import plan, prepare_database, replay
+from reporting.rebuild.replay import plan, prepare_database, rebuild_engine, replay
 
 Partition = tuple[str, int]
 # records a share's process is worth: one takes ~2 s to start (imports), what one replay folds of ~30,000
@@ -59,13 +60,18 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     """Rebuild `settings.database_url` (a fresh SQLite database) with up to `workers` processes, one per
     `SHARE_MIN` records at most: the first share folds into the target itself, each other one into a copy
     of the migrated target beside it, merged into the target at the end."""
-    await prepare_database(settings.database_url)
     first = await plan(settings)
     await first.consumer.stop()
     sizes = {(tp.topic, tp.partition): first.estimate[tp] - first.begin[tp] for tp in first.begin}
     shares = deal(sizes, max(1, min(workers, sum(sizes.values()) // SHARE_MIN)))
     if len(shares) < 2:
-        return await replay(settings, on_progress=on_progress, chunk=chunk, migrate=False)
+        return await replay(settings, on_progress=on_progress, chunk=chunk)
+    await prepare_database(settings.database_url)
+    engine = rebuild_engine(settings.database_url)
+    try:
+        deferred = await drop_secondary_indexes(engine)
+    finally:
+        await engine.dispose()
     target = Path(make_url(settings.database_url).database)
     files = [target, *(target.with_name(f"{target.name}.share{index}") for index in range(1, len(shares)))]
     progress = [[0, sum(sizes[p] for p in share)] for share in shares]
@@ -88,7 +94,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
             raise failed.exceptions[0] from None
         results = [task.result() for task in following]
         await asyncio.to_thread(merge_shares, target, files[1:])
-        await refresh_across_shares(settings.database_url)
+        await refresh_across_shares(settings.database_url, deferred)
     finally:
         for process in processes:
             if process.returncode is None:

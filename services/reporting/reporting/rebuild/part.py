@@ -1,7 +1,7 @@
 """One share of a parallel rebuild: `python -m reporting.rebuild.part`, its job as JSON on stdin.
 
-The job names the settings, the share's database (migrated and empty: the target, or a copy of it) and the
-partitions to fold into it. The process
+The job names the settings, the share's database (migrated, empty, without its secondary indexes: the
+target, or a copy of it) and the partitions to fold into it. The process
 writes `progress <done> <total>` lines while it folds, then one `stats <json>` line, on stdout.
 """
 
@@ -21,7 +21,7 @@ async def run(job: dict) -> None:
     def on_progress(done: int, total: int) -> None:
         print(f"progress {done} {total}", flush=True)
 
-    stats = await replay(settings, on_progress=on_progress, chunk=job["chunk"], only=only, migrate=False)
+    stats = await replay(settings, on_progress=on_progress, chunk=job["chunk"], only=only, share=True)
     print(f"stats {json.dumps(dataclasses.asdict(stats))}", flush=True)
 
 

@@ -18,6 +18,7 @@ from reporting.config import ReportingSettings
 from reporting.handlers import handlers
 from reporting.models import messaging
 from reporting.rebuild.applier import ApplyStats, ChunkApplier
+from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -126,26 +127,29 @@ async def replay(
     *,
     on_progress: Callable[[int, int], None] = lambda done, total: None,
     chunk: int = 5000,
-    require_fresh: bool = True,
     only: set[tuple[str, int]] | None = None,
-    migrate: bool = True,
+    share: bool = False,
 ) -> ApplyStats:
     """Rebuild the projections in `settings.database_url` from every topic (or `only` these partitions);
-    `on_progress(done, total)`.
+    `on_progress(done, total)`. The target is migrated, checked to be fresh, loaded without its secondary
+    indexes and given them at the end; a `share` of a parallel rebuild folds into a database its parent
+    prepared that way, and leaves the rest to it.
 
     Each partition is read up to the high watermark its first fetch reports (the end when the replay
     started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
     it lists serve only as the progress bar's first estimate.
     """
-    if migrate:
-        await prepare_database(settings.database_url, require_fresh=require_fresh)
+    if not share:
+        await prepare_database(settings.database_url)
     engine = rebuild_engine(settings.database_url)
+    deferred = [] if share else await drop_secondary_indexes(engine)
     sessions = session_factory(engine)
     applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
     replay_plan = await plan(settings, only=only)
     try:
         with rare_collections():
             await _fold(replay_plan, applier, chunk, on_progress)
+        await create_indexes(engine, deferred)
     finally:
         await replay_plan.consumer.stop()
         await engine.dispose()
