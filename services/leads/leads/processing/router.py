@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from crm_shared.db import dialect_insert
 from crm_shared.events.leads import LeadAssignedV1, RoutingCandidate
 from crm_shared.messaging.uow import UnitOfWork
 from leads.directory.models import DirectoryUser
@@ -33,7 +34,7 @@ class TeamState:
 
     reps: list[tuple[str, int]]  # (user id, capacity)
     loads: dict[str, int]
-    cursor: RoutingCursor | None
+    cursor: RoutingCursor
 
     def candidates(self) -> list[Candidate]:
         """The reps as routing weighs them now."""
@@ -48,10 +49,18 @@ class TeamBook:
         self.uow, self._teams = uow, {}
 
     async def team(self, team_id: str) -> TeamState:
-        """The team's reps, loads and cursor (read the first time)."""
+        """The team's reps, loads and cursor (read the first time; a team's first routing makes its cursor
+        row, empty, with an insert that yields to one another routing made meanwhile: two routings of a
+        team's first leads at once, e.g. two verifications, both added it and the second failed on the
+        key)."""
         if team_id not in self._teams:
             candidates = await team_candidates(self.uow, team_id)
             cursor = await self.uow.session.get(RoutingCursor, team_id)
+            if cursor is None:
+                create = dialect_insert(self.uow.session)(RoutingCursor).values(team_id=team_id)
+                create = create.on_conflict_do_nothing(index_elements=[RoutingCursor.__table__.c.team_id])
+                await self.uow.session.execute(create)
+                cursor = await self.uow.session.get(RoutingCursor, team_id)
             reps = [(c.user_id, c.capacity) for c in candidates]
             self._teams[team_id] = TeamState(reps, {c.user_id: c.load for c in candidates}, cursor)
         return self._teams[team_id]
@@ -60,12 +69,7 @@ class TeamBook:
         """Count a new open lead on the rep and, for round robin, move the team's cursor to them."""
         team = self._teams[team_id]
         team.loads[user_id] = team.loads.get(user_id, 0) + 1
-        if not round_robin:
-            return
-        if team.cursor is None:
-            team.cursor = RoutingCursor(team_id=team_id, last_user_id=user_id)
-            self.uow.session.add(team.cursor)
-        else:
+        if round_robin:
             team.cursor.last_user_id = user_id
 
 
@@ -88,7 +92,7 @@ async def route_lead(
     teams = teams or TeamBook(uow)
     team = await teams.team(route.team_id)
     candidates = team.candidates()
-    chosen = choose(route.strategy, candidates, team.cursor.last_user_id if team.cursor else None)
+    chosen = choose(route.strategy, candidates, team.cursor.last_user_id)
     if chosen:
         teams.assign(route.team_id, chosen.user_id, round_robin=route.strategy == "round_robin")
     lead.team_id, lead.owner_id = route.team_id, chosen.user_id if chosen else None
