@@ -25,15 +25,22 @@ def order_key(event: Event) -> tuple[datetime, int, UUID]:
     return utc_naive(event.occurred_at), 0 if isinstance(event, LeadCapturedV1) else 1, event.event_id
 
 
+_CLASSES = (LeadCapturedV1, LeadConvertedV1, LeadDisqualifiedV1, LeadSnapshot)
+_KIND: dict[type, type | None] = {}  # event class -> the first of `_CLASSES` it is, once per class
+
+
 def stages_reached(event: Event) -> list[str]:
     """The stages the event shows the lead has reached; a later stage implies every earlier one."""
-    if isinstance(event, LeadCapturedV1):
+    kind = _KIND.get(type(event), _KIND)
+    if kind is _KIND:
+        kind = _KIND[type(event)] = next((cls for cls in _CLASSES if isinstance(event, cls)), None)
+    if kind is LeadCapturedV1:
         return _through(event.status) if event.status in STAGES else ["captured"]
-    if isinstance(event, LeadConvertedV1):
+    if kind is LeadConvertedV1:
         return list(STAGES)
-    if isinstance(event, LeadDisqualifiedV1):
+    if kind is LeadDisqualifiedV1:
         return ["captured", DISQUALIFIED]
-    if isinstance(event, LeadSnapshot):
+    if kind is LeadSnapshot:
         if event.status == DISQUALIFIED:
             return ["captured", DISQUALIFIED]
         if event.status in STAGES:

@@ -36,14 +36,27 @@ async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await refresh_leads(uow, _touched(events))
 
 
+_TOUCHES: dict[type, int] = {}  # event class -> 0: no lead, 1: its own, 2: its own and the one merged into it
+
+
+def _touches(cls: type) -> int:
+    found = _TOUCHES.get(cls)
+    if found is None:
+        found = _TOUCHES[cls] = (2 if issubclass(cls, LeadMergedV1) else 1 if issubclass(
+            cls, LeadCapturedV1 | LeadSnapshot | LeadAssignedV1 | LeadConvertedV1) else 0)
+    return found
+
+
 def _touched(events: Sequence[Event]) -> set[str]:
-    """The leads whose card or stage facts these events may have changed."""
+    """The leads whose card or stage facts these events may have changed (the test per event class once:
+    two `isinstance` of a union per event were 4% of a rebuild's folding)."""
     touched: set[str] = set()
     for event in events:
-        if isinstance(event, LeadCapturedV1 | LeadSnapshot | LeadAssignedV1 | LeadConvertedV1 | LeadMergedV1):
+        kind = _touches(type(event))
+        if kind:
             touched.add(event.aggregate_id)
-        if isinstance(event, LeadMergedV1):
-            touched.add(event.merged_lead_id)
+            if kind == 2:
+                touched.add(event.merged_lead_id)
     return touched
 
 
