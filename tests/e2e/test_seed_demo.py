@@ -1,6 +1,7 @@
 """The demo seeder against the four real services: it builds the company through their APIs, returns only
 once reporting agrees with the services on what it built, and a second run refuses instead of doubling it."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from e2e_stack import ADMIN, four_services, seed_endpoints
 
 pytestmark = pytest.mark.timeout(600)  # the services start slowly on a loaded machine
 
-SCALE = 0.02  # 48 leads (4 through the public forms), 12 deals, 10 tickets
+SCALE = 0.02  # 48 leads (4 through the public forms), 12 deals, 10 tickets, 16 prospects in 5 lists
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +47,8 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
         deals = await api.pages("sales", "/opportunities")
         orders = await api.pages("sales", "/orders")
         tickets = await api.offset_pages("desk", "/tickets")
-        assert len(leads) == counts["leads"]
+        from_prospects = counts["prospects verified (new leads)"]  # a verified prospect is a new lead
+        assert len(leads) == counts["leads"] + from_prospects
         assert {lead["source"] for lead in leads} >= {"web_form", "event"}
         sellers = {u["id"] for u in result.org.reps + result.org.managers}
         assert {lead["owner_id"] for lead in leads} <= sellers  # routed or assigned, none left to the admin
@@ -78,6 +80,8 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
             )
 
         assert await agrees()  # right away: the seed returned only once reporting had caught up
+        funnel_now = await api.get("reporting", "/reports/lead-funnel", params={"group_by": "none"})
+        pipeline_now = await api.get("reporting", "/reports/opportunity-funnel")
         assert behind(await expected_figures(api, counts), await reported_figures(api)) == {}
         # a year of history, not one day: leads came in over many months, and reporting, which
         # answers by event time, counted fewer of them half a year ago than today
@@ -92,6 +96,35 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
         figures = await dashboard_figures(api)
         assert figures["leads captured"] == len(leads) and figures["tickets"] == len(tickets)
         assert figures["reps on the board"] >= 1
+
+        # the deals lead conversions opened did not stay in their first stage: they moved on over weeks,
+        # some were won (with orders) or lost with a reason, and sales and reporting agree with the seed
+        first_stage = next(s["id"] for s in result.org.pipeline["stages"] if s["type"] == "open")
+        converted_deals = [d for d in deals if d["source_type"] == "lead"]
+        assert len(converted_deals) == converted
+        ended = Counter(d["status"] for d in converted_deals)
+        for status in ("won", "lost", "open"):
+            assert ended[status] == counts[f"deals of converted leads ending {status}"]
+        assert ended["won"] > 0 and ended["lost"] > 0
+        assert any(d["stage_id"] != first_stage for d in converted_deals if d["status"] == "open")
+        lost = [d for d in converted_deals if d["status"] == "lost"]
+        assert all(d["close_reason"] for d in lost) and pipeline_now["lost"] == counts["opportunities lost"]
+        won = next(d for d in converted_deals if d["status"] == "won")
+        visits = await api.get("sales", f"/opportunities/{won['id']}/stage-history")
+        entered = [datetime.fromisoformat(v["entered_at"]) for v in visits]
+        assert visits[0]["stage_id"] == first_stage and visits[-1]["stage_name"] == "Won" and len(visits) >= 4
+        assert entered == sorted(entered) and entered[-1] - entered[0] >= timedelta(days=13)  # over weeks
+
+        # marketing's purchased lists: imported over the year, some verified into leads; the prospects
+        # KPI shows them (and half a year ago showed only the lists bought by then)
+        prospects = funnel_now["prospects"]["total"]
+        assert prospects["imported"] == counts["prospects imported"] >= 15
+        assert 0 < prospects["verified"] == from_prospects < prospects["imported"]
+        assert 0 < prospects["conversion_rate"] < 1 and figures["prospects imported"] == prospects["imported"]
+        bought = await api.get("leads", "/prospects", params={"limit": 1000})
+        assert len({p["imported_at"][:7] for p in bought}) >= 4 and len(bought) == prospects["imported"]
+        assert 0 < then["prospects"]["total"]["imported"] < prospects["imported"]
+        assert sum(lead["source"] == "purchased_list" for lead in leads) >= from_prospects
 
         # every ticket opened under the SLA policy of its priority, with due times reporting knows
         policies = await api.get("desk", "/sla/policies")

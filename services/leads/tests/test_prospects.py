@@ -162,3 +162,41 @@ async def test_import_and_verify_emit_prospect_events_through_the_outbox(app_cli
     assert verified_event["producer"] == "leads"
     asyncapi = (await client.get("/asyncapi.json")).text  # documented with the service's other events
     assert "ProspectImportedV1" in asyncapi and "ProspectVerifiedV1" in asyncapi
+
+
+async def test_a_manager_uploads_a_list_over_http_as_the_cli_imports_it(app_client, admin):
+    """`POST /prospects/import`: the CLI's rules (errors and duplicates by row number) for a manager's
+    upload; a rep may not import, and a file that is not UTF-8 is refused whole."""
+    _, client, _ = app_client
+    tag = uuid.uuid4().hex[:6]
+    text = (
+        "Name,E-mail,Mobile,Region\n"
+        f"Ada Upload,ada-{tag}@upload.io,,East\n"  # 2
+        "Bad Mail,not-an-email,,\n"  # 3: error
+        f"Ada Twice,ADA-{tag}@upload.io,,\n"  # 4: duplicate of row 2
+        f"Bo Upload,,13700{int(tag, 16) % 10**6:06d},South\n"  # 5
+    )
+    manager = user_headers("boss-x", Role.MANAGER, "t-x")
+    uploaded = await client.post(
+        "/prospects/import",
+        params={"list_name": f"upload-{tag}", "campaign": f"fair-{tag}"},
+        files={"file": ("list.csv", text.encode(), "text/csv")},
+        headers=manager,
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    answer = uploaded.json()
+    assert answer["imported"] == 2
+    assert [(e["row"], e["field"]) for e in answer["errors"]] == [(3, "email")]
+    assert [(d["row"], d["field"]) for d in answer["duplicates"]] == [(4, "email")]
+    listed = (await client.get("/prospects", headers=admin, params={"list_name": f"upload-{tag}"})).json()
+    assert [(p["row_number"], p["campaign"], p["region"]) for p in listed] == [
+        (2, f"fair-{tag}", "East"),
+        (5, f"fair-{tag}", "South"),
+    ]
+    rep = user_headers("rep-x", Role.REP, "t-x")
+    files = {"file": ("list.csv", text.encode(), "text/csv")}
+    refused = await client.post("/prospects/import", params={"list_name": "x"}, files=files, headers=rep)
+    assert refused.status_code == 403
+    latin = {"file": ("list.csv", "Name\nJosé\n".encode("latin-1"), "text/csv")}
+    garbled = await client.post("/prospects/import", params={"list_name": "x"}, files=latin, headers=admin)
+    assert garbled.status_code == 422 and garbled.json()["errors"][0]["field"] == "file"

@@ -21,7 +21,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from crm_shared.devstack import seed_data as demo
 from crm_shared.devstack.seed_api import CrmClient, Endpoints, SeedError
+from crm_shared.devstack.seed_converted import ConvertedDeals, converted_deal_specs
 from crm_shared.devstack.seed_org import Org, build_org
+from crm_shared.devstack.seed_prospects import prospect_specs, run_prospect_lists
 from crm_shared.devstack.seed_report import dashboard_figures, report, wait_for_reporting
 from crm_shared.devstack.seed_tickets import TicketStories, ticket_specs
 from crm_shared.devstack.seed_work import lead_specs, opportunity_specs, run_lead, run_opportunity
@@ -82,14 +84,19 @@ async def seed(options: SeedOptions, console: Console | None = None) -> SeedResu
             leads = lead_specs(rng, plan, org, now)
             opportunities = opportunity_specs(rng, plan, org, now)
             tickets = ticket_specs(rng, plan, org, now)
-            await asyncio.gather(  # three services, three streams of work at once
-                _all(progress, "leads", [lambda s=s: run_lead(client, org, s, counts) for s in leads]),
+            # added later, on RNGs of their own: the rest of the company is what it was before them
+            converted = converted_deal_specs(_rng(options, "converted deals"), leads, org, now)
+            prospects = prospect_specs(_rng(options, "prospects"), plan, now)
+            deals = ConvertedDeals(client, counts, today, progress, converted)
+            await asyncio.gather(  # three services, four streams of work at once
+                _leads(client, org, leads, counts, progress, deals),
                 _all(
                     progress,
                     "opportunities and orders",
                     [lambda s=s: run_opportunity(client, org, s, counts, today) for s in opportunities],
                 ),
                 TicketStories(client, counts).run(tickets, progress),  # one at a time (seed_tickets)
+                run_prospect_lists(client, prospects, counts, progress),
             )
             lagging = {}
             if options.wait_for_reporting:
@@ -107,6 +114,25 @@ async def refuse_when_seeded(client: CrmClient) -> None:
             "to seed again start from empty data: stop the stack, `make clean` "
             "(or remove ./var), `make run`, then seed"
         )
+
+
+def _rng(options: SeedOptions, story: str) -> random.Random:
+    """An RNG for one kind of story, fixed by the seed (a str seeds the same on every run)."""
+    return random.Random(f"{options.seed}:{story}")
+
+
+async def _leads(
+    client: CrmClient, org: Org, specs: list[dict], counts: Counter, progress: Progress, deals: ConvertedDeals
+) -> None:
+    """Every lead's story; a converted lead's deal is worked on as soon as the lead is converted."""
+
+    async def story(spec: dict) -> None:
+        lead_id = await run_lead(client, org, spec, counts)
+        if "deal" in spec:
+            deals.follow(lead_id, spec["deal"])
+
+    await _all(progress, "leads", [lambda s=s: story(s) for s in specs])
+    await deals.finish()
 
 
 async def _all(progress: Progress, label: str, jobs: list[Callable[[], Awaitable[None]]]) -> None:

@@ -52,6 +52,15 @@ CAMPAIGNS = (  # name, channel, cost, months ago it started, length in months
     ("Autumn webinar", "webinar", "4500", 2, 1),
     ("Industry list", "list", "9000", 6, 2),
 )
+# purchased prospect lists (name, campaign, imported about this many days ago, share of the year's
+# prospects, share verified into leads since): each bought during or just after its campaign
+PROSPECT_LISTS = (
+    ("Trade directory", None, 320, 0.25, 0.15),
+    ("Spring expo visitors", "Spring expo", 230, 0.2, 0.45),
+    ("Industry list, batch 1", "Industry list", 178, 0.2, 0.3),
+    ("Industry list, batch 2", "Industry list", 160, 0.2, 0.3),
+    ("Autumn webinar sign-ups", "Autumn webinar", 45, 0.15, 0.4),
+)
 CAMPAIGN_OF_SOURCE = {
     "web_form": ("Search ads", "Newsletter", None),
     "event": ("Spring expo", "Autumn webinar"),
@@ -144,6 +153,7 @@ class Plan:
     accounts: int
     opportunities: int
     tickets: int
+    prospects: int
 
     @classmethod
     def at(cls, scale: float) -> "Plan":
@@ -156,6 +166,7 @@ class Plan:
             accounts=n(160, 6),
             opportunities=n(420, 12),
             tickets=n(320, 10),
+            prospects=n(640, 15),
         )
 
 

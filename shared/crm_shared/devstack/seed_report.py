@@ -33,6 +33,8 @@ async def expected_figures(client: CrmClient, counts: Counter) -> dict[str, int]
         "leads captured": len(await client.pages("leads", "/leads")),
         "leads converted": converted,
         "leads disqualified": counts["leads ending disqualified"],
+        "prospects imported": counts["prospects imported"],
+        "prospects verified": counts["prospects verified (new leads)"],
         "opportunities": counts["opportunities"] + converted,  # a conversion makes a deal
         "opportunities won": counts["opportunities won"],
         "opportunities lost": counts["opportunities lost"],
@@ -50,7 +52,8 @@ async def expected_figures(client: CrmClient, counts: Counter) -> dict[str, int]
 
 async def reported_figures(client: CrmClient) -> dict[str, int]:
     """The same figures as reporting answers them now."""
-    funnel = (await client.get("reporting", "/reports/lead-funnel", params={"group_by": "none"}))["total"]
+    leads = await client.get("reporting", "/reports/lead-funnel", params={"group_by": "none"})
+    funnel, prospects = leads["total"], leads["prospects"]["total"]
     deals = await client.get("reporting", "/reports/opportunity-funnel")
     revenue = await client.get("reporting", "/reports/revenue", params={"group_by": "month"})
     service = (await client.get("reporting", "/reports/service"))["total"]
@@ -59,6 +62,8 @@ async def reported_figures(client: CrmClient) -> dict[str, int]:
         "leads captured": funnel["captured"],
         "leads converted": funnel["converted"],
         "leads disqualified": funnel["disqualified"],
+        "prospects imported": prospects["imported"],
+        "prospects verified": prospects["verified"],
         "opportunities": deals["opportunities"],
         "opportunities won": deals["won"],
         "opportunities lost": deals["lost"],
@@ -110,6 +115,9 @@ async def dashboard_figures(client: CrmClient) -> dict:
         "leads captured": board["funnel"]["captured"],
         "leads converted": board["funnel"]["converted"],
         "lead conversion rate": board["funnel"]["rates"]["overall"],
+        "prospects imported": board["prospects"]["imported"],
+        "prospects verified into leads": board["prospects"]["verified"],
+        "prospect conversion rate": board["prospects"]["conversion_rate"],
         "opportunities won": deals["won"],
         "opportunities lost": deals["lost"],
         "pipeline win rate": board["pipeline"]["win_rate"],

@@ -29,6 +29,8 @@ PATHS = {
     "converted": ["contacted", "qualified"],
 }
 DEAL_OUTCOMES = (("open", 46), ("won", 32), ("lost", 22))
+
+
 def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, now: datetime) -> list[dict]:
     """What each lead is, where it comes from, how far it gets, and when."""
     specs, today, names = [], now.date(), set()
@@ -37,7 +39,7 @@ def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, now: datetime) -> 
         via_form = i < plan.form_leads
         source = form_sources[i % len(form_sources)] if via_form else demo.weighted(rng, demo.SOURCES)
         campaign = rng.choice(demo.CAMPAIGN_OF_SOURCE.get(source, (None,)))
-        name, firm = _unique(rng, demo.person(rng), names), demo.company(rng)
+        name, firm = unique_name(rng, demo.person(rng), names), demo.company(rng)
         region = rng.choice(demo.REGIONS)
         outcome = demo.weighted(rng, LEAD_OUTCOMES)
         specs.append(
@@ -67,9 +69,10 @@ def lead_specs(rng: random.Random, plan: demo.Plan, org: Org, now: datetime) -> 
     return specs
 
 
-def _unique(rng: random.Random, name: str, taken: set[str]) -> str:
-    """A person's name no other seeded lead has: two leads of one name at one company domain are one
-    person to the leads service (it merges them), and the seeder tells each lead's own story."""
+def unique_name(rng: random.Random, name: str, taken: set[str]) -> str:
+    """A person's name no other seeded lead (or prospect) has: two leads of one name at one company
+    domain are one person to the leads service (it merges them), and the seeder tells each lead's own
+    story."""
     first, last = name.split(" ", 1)
     while name in taken:
         name = f"{first} {chr(65 + rng.randrange(26))}. {last}"
@@ -77,9 +80,9 @@ def _unique(rng: random.Random, name: str, taken: set[str]) -> str:
     return name
 
 
-async def run_lead(client: CrmClient, org: Org, spec: dict, counts: Counter) -> None:
+async def run_lead(client: CrmClient, org: Org, spec: dict, counts: Counter) -> str:
     """Capture (a public form's post, routed to a rep; or typed in by a rep of its region), then walk
-    the lifecycle."""
+    the lifecycle; the lead's id (a converted lead's deal is worked on from it: seed_converted)."""
     body = {k: v for k, v in spec["body"].items() if v is not None}
     captured, contact, qualified, closed = spec["times"]
     if spec["via_form"]:
@@ -134,6 +137,7 @@ async def run_lead(client: CrmClient, org: Org, spec: dict, counts: Counter) -> 
         )
         counts["leads converted (account, contact and deal in sales)"] += 1
     counts[f"leads ending {final}"] += 1
+    return lead_id
 
 
 async def _through_form(client: CrmClient, org: Org, body: dict, when: datetime) -> str:
@@ -189,7 +193,7 @@ def opportunity_specs(rng: random.Random, plan: demo.Plan, org: Org, now: dateti
 
 
 async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Counter, today: date) -> None:
-    """Create, move through the stages, close; a win gets a contract, an order, an invoice, a payment."""
+    """Create, then move through the stages and close (advance_deal)."""
     account, times = spec["account"], spec["times"]
     deal = await client.post(
         "sales",
@@ -205,9 +209,17 @@ async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Count
         headers=at(times["created"]),
     )
     counts["opportunities"] += 1
+    await advance_deal(client, deal["id"], spec, counts, today)
+
+
+async def advance_deal(client: CrmClient, deal_id: str, spec: dict, counts: Counter, today: date) -> None:
+    """Move an open deal through `spec`'s stages at their times, then close it as the spec says (or leave
+    it open); a win gets a contract, an order, an invoice, a payment. Deals the seeder opens and those a
+    lead conversion opens in sales (seed_converted) are worked alike."""
+    times = spec["times"]
     for stage_id, moved in zip(spec["stages"], times["moves"], strict=True):
         await client.post(
-            "sales", f"/opportunities/{deal['id']}/stage", json={"stage_id": stage_id}, headers=at(moved)
+            "sales", f"/opportunities/{deal_id}/stage", json={"stage_id": stage_id}, headers=at(moved)
         )
         counts["stage moves"] += 1
     outcome = spec["outcome"]
@@ -215,16 +227,16 @@ async def run_opportunity(client: CrmClient, org: Org, spec: dict, counts: Count
         return
     await client.post(
         "sales",
-        f"/opportunities/{deal['id']}/{'win' if outcome == 'won' else 'lose'}",
+        f"/opportunities/{deal_id}/{'win' if outcome == 'won' else 'lose'}",
         json={"reason": spec["reason"], "competitor": spec["competitor"]},
         headers=at(times["closed"]),
     )
     counts[f"opportunities {outcome}"] += 1
     if outcome == "won":
-        await _after_win(client, deal, spec, counts, today)
+        await _after_win(client, deal_id, spec, counts, today)
 
 
-async def _after_win(client: CrmClient, deal: dict, spec: dict, counts: Counter, today: date) -> None:
+async def _after_win(client: CrmClient, deal_id: str, spec: dict, counts: Counter, today: date) -> None:
     starts, won, seeded = spec["close"], spec["times"]["closed"], spec["times"]["seeded"]
     now = at(min(won + timedelta(minutes=30), seeded - timedelta(seconds=10)))  # paperwork follows the win
     contract_id = None
@@ -233,7 +245,7 @@ async def _after_win(client: CrmClient, deal: dict, spec: dict, counts: Counter,
             "sales",
             "/contracts",
             json={
-                "opportunity_id": deal["id"],
+                "opportunity_id": deal_id,
                 "name": f"{spec['name']} contract",
                 "status": "active",
                 "start_date": starts.isoformat(),
@@ -244,7 +256,7 @@ async def _after_win(client: CrmClient, deal: dict, spec: dict, counts: Counter,
         )
         contract_id = contract["id"]
         counts["contracts"] += 1
-    origin = {"contract_id": contract_id} if contract_id else {"opportunity_id": deal["id"]}
+    origin = {"contract_id": contract_id} if contract_id else {"opportunity_id": deal_id}
     order = await client.post(
         "sales", "/orders", json={**origin, "status": spec["order_status"]}, headers=now
     )

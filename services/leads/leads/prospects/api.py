@@ -1,15 +1,54 @@
-"""HTTP routes of prospects (list, verify) and campaigns."""
+"""HTTP routes of prospects (import, list, verify) and campaigns."""
 
+import csv
+import io
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Query, Request, UploadFile
 
-from crm_shared.service import UowDep
+from crm_shared.http.problems import InvalidError
+from crm_shared.service import CtxDep, UowDep
 from leads.deps import Manager
 from leads.prospects import campaigns, service
-from leads.prospects.schemas import CampaignIn, CampaignRead, ProspectRead
+from leads.prospects.domain import column_map
+from leads.prospects.schemas import CampaignIn, CampaignRead, ProspectImportRead, ProspectRead
 
+MAX_BYTES = 5 * 1024 * 1024  # a purchased list of tens of thousands of rows; the CLI takes any size
+UPLOAD = MAX_BYTES + 64 * 1024  # the request's cap: the file and its multipart framing
 router = APIRouter(tags=["prospects and campaigns"])
+
+
+@router.post("/prospects/import", max_body_size=UPLOAD)
+async def import_prospects(
+    file: Annotated[UploadFile, File(description="CSV with a header line, the CLI's columns")],
+    list_name: Annotated[str, Query(min_length=1, max_length=200)],
+    request: Request,
+    ctx: CtxDep,
+    _: Manager,
+    campaign: Annotated[str | None, Query(max_length=100)] = None,
+) -> ProspectImportRead:
+    """Import a purchased list as `leads.cli import-prospects` does (validated, deduplicated within the
+    file and against prospects and leads, a commit per 500 rows); the rows not imported, and why."""
+    reader = csv.DictReader(io.StringIO(await _text(file)))
+    report = await service.import_rows(
+        uow_factory=ctx.uow,
+        rows=enumerate(reader, start=2),  # row 1 is the header, as in the CLI's report
+        columns=column_map(list(reader.fieldnames or [])),
+        list_name=list_name,
+        campaign=campaign,
+        region=request.app.state.settings.default_region,
+    )
+    return ProspectImportRead.model_validate(report, from_attributes=True)
+
+
+async def _text(file: UploadFile) -> str:
+    data = await file.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InvalidError("the file is larger than 5 MB (the CLI takes any size)", field="file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidError("the file is not UTF-8 text (the CLI takes --encoding)", field="file") from error
 
 
 @router.get("/prospects")

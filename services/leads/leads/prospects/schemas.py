@@ -60,3 +60,23 @@ class ProspectRead(BaseModel):
     status: str
     lead_id: str | None
     imported_at: datetime
+
+
+class RowIssue(BaseModel):
+    """A row an import left out: its number in the file (the header is row 1), the field and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    row: int
+    field: str
+    reason: str
+
+
+class ProspectImportRead(BaseModel):
+    """What an import stored, and each row it did not (invalid, or a duplicate)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    imported: int
+    duplicates: list[RowIssue]
+    errors: list[RowIssue]
