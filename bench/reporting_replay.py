@@ -1,7 +1,7 @@
 """Rebuild rate against raw aiokafka consumption, measured in the same run on a private Tansu broker.
 
-    .venv/bin/python bench/reporting_replay.py [--events 60000] [--postgres] [--mix leads|crm] [--chunk N]
-                                               [--floors]
+    .venv/bin/python bench/reporting_replay.py [--events 300000] [--workers N] [--postgres]
+                                               [--mix leads|crm] [--chunk N] [--floors]
 
 Produces N events to a broker of its own, reads them once with a bare aiokafka consumer (no decoding),
 then rebuilds the reporting projections from them into a fresh database with `reporting.rebuild`, and
@@ -13,6 +13,10 @@ followed by a deal's (opened, moved to a later stage, won or lost, with a produc
 `--floors` then rebuilds twice more with parts switched off, to show what the rest costs: with every
 projection a no-op (reading, decoding, and recording each event in the inbox), and with nothing applied
 at all (reading and decoding only). Their ratios bound what any fold of the projections could reach.
+
+`--workers` (default: the CPUs, up to 4) is the rebuild command's own: on SQLite it folds shares of the
+partitions in that many processes at once, one per 100,000 records at most (so 60,000 events stay in one
+process), and merges them; the CPU figure then adds the shares' processes. The floors run in one process.
 
 The schema is created first and timed on its own (a fixed cost, not a per-event one). Besides wall-clock
 rates it prints the CPU time this process spent per event on each side: on a loaded machine the wall
@@ -233,7 +237,7 @@ async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: boo
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=60000)
+    parser.add_argument("--events", type=int, default=300000)
     parser.add_argument("--postgres", action="store_true", help="rebuild into PostgreSQL instead of SQLite")
     parser.add_argument("--chunk", type=int, default=5000, help="records per rebuild transaction")
     parser.add_argument("--mix", choices=("leads", "crm"), default="leads",
