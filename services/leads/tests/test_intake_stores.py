@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -87,11 +88,15 @@ async def test_the_postgresql_store_finds_matches_by_index_in_a_table_never_anal
                 # the plan asyncpg's prepared statement gets from its sixth run on: a generic one
                 raw = (await connection.get_raw_connection()).driver_connection
                 await raw.execute("SET plan_cache_mode = force_generic_plan")
+                lookup = [i.key for i in again], [i.print_ for i in again]
                 explain = await raw.prepare("EXPLAIN " + MATCHES_BY_ARRAYS)
-                rows = await explain.fetch([i.key for i in again], [i.print_ for i in again])
-                plan = "\n".join(row[0] for row in rows)
-            assert "Seq Scan" not in plan and "ix_submission_received_at" not in plan, plan
-            assert "uq_submission_idempotency_key" in plan and "ix_submission_fingerprint" in plan, plan
+                alone = "\n".join(row[0] for row in await explain.fetch(*lookup))
+                explain = await raw.prepare("EXPLAIN " + store._unless_found)  # with the batch's inserts
+                arrays = store._arrays(engine.dialect, again, list(range(len(again))))
+                batch = "\n".join(row[0] for row in await explain.fetch(*lookup, *arrays))
+            for plan in (alone, batch):
+                assert "Seq Scan" not in plan and "ix_submission_received_at" not in plan, plan
+                assert "uq_submission_idempotency_key" in plan and "ix_submission_fingerprint" in plan, plan
         finally:
             await store.close()
             await engine.dispose()
@@ -271,6 +276,40 @@ async def test_the_postgresql_batch_keeps_each_rows_values_together_and_fails_wh
                 count = (await connection.execute(text("SELECT count(*) FROM submission"))).scalar()
                 sent = (await connection.execute(text("SELECT count(*) FROM outbox"))).scalar()
             assert (count, sent) == (3, 3)  # nothing of the failed statement stayed
+        finally:
+            await store.close()
+            await engine.dispose()
+
+
+async def test_the_postgresql_batch_is_one_statement_unless_something_stored_matches():
+    """A batch new to the table is one statement (lookup and inserts, inserting only if the lookup found
+    nothing); one that meets a stored post (its key, or the same fields within the window) inserts nothing
+    in that statement and the posts new after all in a second. A post repeated within the batch is stored
+    once either way."""
+    async with postgres_database(POSTGRES_URL) as url:
+        await upgrade(MIGRATIONS, url)
+        engine = create_engine(url)
+        store = CoreStore(engine, messaging)
+        statements: list[str] = []
+        sa_event.listen(store.engine.sync_engine, "before_cursor_execute",
+                        lambda _c, _cur, statement, *_: statements.append(statement))
+        try:
+            first = posts(3)
+            twice = prepare([first[1].post], "test")  # the same fields again, a moment later: a double post
+            results = await store.write([*first, *twice])
+            assert [existing for _, existing in results] == [False, False, False, True]
+            assert results[3][0] == results[1][0] and len(statements) == 1
+
+            statements.clear()
+            again = prepare([first[0].post], "test")  # stored already
+            second = [*posts(2), *again]
+            results = await store.write(second)
+            assert [existing for _, existing in results] == [False, False, True]
+            assert results[2][0] == first[0].row["id"] and len(statements) == 2
+            async with engine.connect() as connection:
+                stored = set((await connection.execute(select(Submission.id))).scalars())
+                events = set((await connection.execute(select(messaging.outbox.c.aggregate_id))).scalars())
+            assert stored == events == {item.row["id"] for item in [*first, *second[:2]]}
         finally:
             await store.close()
             await engine.dispose()

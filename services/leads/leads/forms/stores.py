@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -92,13 +93,14 @@ class CoreStore:
     whatever their age (`decide` keeps those within the dedupe window of each post): it reads back every
     stored submission with the same form and fields, at most one per ten minutes of identical posts.
 
-    On PostgreSQL a batch is two statements and two round trips, with no transaction around them (its
-    engine is in autocommit): the lookup, one statement text with two arrays (prepared once by asyncpg,
-    whatever the batch's size), then both inserts in one statement (the submissions in a data-modifying
-    `WITH`, each table's rows as one array a column), which commits all or nothing by itself. A batch
-    was five round trips (BEGIN, lookup, two inserts, COMMIT), and with 32 posts in flight the event loop
-    waited on them. Another worker storing one of the keys first makes the statement fail whole, as the
-    transaction did (`IntakeWriter` then stores the posts one by one).
+    On PostgreSQL a batch is one statement and one round trip, with no transaction around it (its engine
+    is in autocommit): the lookup, one statement text with two arrays (prepared once by asyncpg, whatever
+    the batch's size), and both inserts (data-modifying `WITH`s, each table's rows as one array a column),
+    which insert only if the lookup found nothing, and commit all or nothing by themselves. A batch that
+    meets stored keys or fingerprints takes a second statement with the inserts of the posts that are new
+    after all. A batch was five round trips (BEGIN, lookup, two inserts, COMMIT), and with 32 posts in
+    flight the event loop waited on them. Another worker storing one of the keys first makes the statement
+    fail whole, as the transaction did (`IntakeWriter` then stores the posts one by one).
 
     Its pool skips the pre-ping round trip (~7% of a batch's time): a batch that finds its connection
     broken is run once more on a new one (a statement that did land before the break makes the rerun find
@@ -117,9 +119,15 @@ class CoreStore:
                 connect_args=settings,
                 isolation_level="AUTOCOMMIT",
             )
-            inserts = self.submissions.unnest_sql(self.engine.dialect)
-            self._inserts = f"WITH submissions AS ({inserts}) " + self.outbox.unnest_sql(
-                self.engine.dialect, first=len(SUBMISSION_KEYS) + 1
+            dialect, events_from = self.engine.dialect, len(SUBMISSION_KEYS) + 1
+            inserts = self.submissions.unnest_sql(dialect), self.outbox.unnest_sql(dialect, first=events_from)
+            self._inserts = f"WITH submissions AS ({inserts[0]}) {inserts[1]}"
+            unless = " WHERE NOT EXISTS (SELECT FROM found)"
+            self._unless_found = (
+                f"WITH found AS ({MATCHES_BY_ARRAYS}),"
+                f" submissions AS ({self.submissions.unnest_sql(dialect, first=3)}{unless}),"
+                f" events AS ({self.outbox.unnest_sql(dialect, first=events_from + 2)}{unless})"
+                " SELECT * FROM found"
             )
         else:
             self.engine = engine
@@ -144,17 +152,28 @@ class CoreStore:
         return results
 
     async def _write_postgresql(self, batch: list[Prepared]) -> list[tuple[str, bool]]:
+        """One round trip when nothing stored matches the batch's keys and fingerprints (nearly always):
+        the lookup and the inserts of the posts new to each other in one statement, which inserts only if
+        the lookup found nothing (all its parts see one snapshot). Else nothing was inserted; the posts new
+        once the matches are known go in a second statement."""
         keys, prints = [item.key for item in batch], list({item.print_ for item in batch})
+        results, new = decide(batch, ())
         async with self.engine.connect() as connection:
-            results, new = decide(batch, await connection.exec_driver_sql(MATCHES_BY_ARRAYS, (keys, prints)))
+            found = (await connection.exec_driver_sql(self._unless_found, (keys, prints, *self._arrays(
+                connection.dialect, batch, new)))).all()
+            if not found:
+                return results
+            results, new = decide(batch, found)
             if new:
-                dialect = connection.dialect
-                arrays = (
-                    *self.submissions.columns(dialect, [batch[i].row for i in new]),
-                    *self.outbox.columns(dialect, [batch[i].event for i in new]),
-                )
-                await connection.exec_driver_sql(self._inserts, arrays)
+                await connection.exec_driver_sql(self._inserts, self._arrays(connection.dialect, batch, new))
         return results
+
+    def _arrays(self, dialect: Dialect, batch: list[Prepared], new: list[int]) -> tuple[list, ...]:
+        """The new posts' submission rows and events, one array a column (`DriverInsert.columns`)."""
+        return (
+            *self.submissions.columns(dialect, [batch[i].row for i in new]),
+            *self.outbox.columns(dialect, [batch[i].event for i in new]),
+        )
 
     async def close(self) -> None:
         """Close the store's own engine (the service engine is the service's)."""
