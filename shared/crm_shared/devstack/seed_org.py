@@ -262,12 +262,17 @@ async def _customers(
 
 
 async def _desk_knows(client: CrmClient, org: Org) -> None:
-    """Tickets name sales contacts; the desk must have their replicas first."""
-    last = org.contacts[-1]["id"] if org.contacts else None
-    if last is None:
-        return
+    """Tickets name sales contacts; the desk must have their replicas first: every one of them (the
+    contacts' events are spread over the topic's partitions, so the last one known says nothing of the
+    others), each asked again only while it is missing."""
+    missing = [contact["id"] for contact in org.contacts]
 
     async def known():
-        return await client.status("desk", f"/customers/contacts/{last}/card") == 200
+        nonlocal missing
+        statuses = await asyncio.gather(
+            *(client.status("desk", f"/customers/contacts/{contact}/card") for contact in missing)
+        )
+        missing = [contact for contact, status in zip(missing, statuses, strict=True) if status != 200]
+        return not missing
 
     await wait_until(known, "the service desk to learn the sales contacts")
