@@ -12,6 +12,7 @@ import contextlib
 import json
 import sqlite3
 import sys
+from asyncio.subprocess import PIPE
 from collections.abc import Callable
 from pathlib import Path
 
@@ -66,21 +67,19 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     shares = deal(sizes, max(1, min(workers, sum(sizes.values()) // SHARE_MIN)))
     if len(shares) < 2:
         return await replay(settings, on_progress=on_progress, chunk=chunk)
-    await prepare_database(settings.database_url)
-    engine = rebuild_engine(settings.database_url)
-    try:
-        deferred = await drop_secondary_indexes(engine)
-    finally:
-        await engine.dispose()
     target = Path(make_url(settings.database_url).database)
     files = [target, *(target.with_name(f"{target.name}.share{index}") for index in range(1, len(shares)))]
     progress = [[0, sum(sizes[p] for p in share)] for share in shares]
     processes: list[asyncio.subprocess.Process] = []
     try:
+        for _ in shares:  # they import (~2 s) while the target is made ready; their jobs follow
+            processes.append(await asyncio.create_subprocess_exec(
+                sys.executable, "-m", SHARE_MODULE, stdin=PIPE, stdout=PIPE))
+        deferred = await _prepare(settings.database_url)
         for path in files[1:]:
             await asyncio.to_thread(_copy, target, path)
-        for share, path in zip(shares, files, strict=True):
-            processes.append(await _start(settings, path, share, chunk))
+        for process, share, path in zip(processes, shares, files, strict=True):
+            await _send(process, settings, path, share, chunk)
 
         def report(index: int, done: int, total: int) -> None:
             progress[index] = [done, total]
@@ -106,18 +105,25 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
                          for name in ApplyStats.__dataclass_fields__})
 
 
-async def _start(settings: ReportingSettings, path: Path, share: list[Partition],
-                 chunk: int) -> asyncio.subprocess.Process:
-    """A share's process, its job (settings included: they may hold secrets) on stdin, never in argv."""
+async def _prepare(database_url: str) -> list[str]:
+    """Migrate the target, check it is fresh, drop its secondary indexes; the statements to make them."""
+    await prepare_database(database_url)
+    engine = rebuild_engine(database_url)
+    try:
+        return await drop_secondary_indexes(engine)
+    finally:
+        await engine.dispose()
+
+
+async def _send(process: asyncio.subprocess.Process, settings: ReportingSettings, path: Path,
+                share: list[Partition], chunk: int) -> None:
+    """A share's job, on its stdin (settings included: they may hold secrets, never in argv)."""
     own = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{path}"})
     job = {"settings": own.model_dump(mode="json"), "partitions": share, "chunk": chunk}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", SHARE_MODULE, stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE)
-    process.stdin.write(json.dumps(job).encode())
-    await process.stdin.drain()
-    process.stdin.close()
-    return process
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # it ended already: `_follow` says so
+        process.stdin.write(json.dumps(job).encode())
+        await process.stdin.drain()
+        process.stdin.close()
 
 
 async def _follow(index: int, process: asyncio.subprocess.Process,
