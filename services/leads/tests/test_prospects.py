@@ -197,6 +197,16 @@ async def test_a_manager_uploads_a_list_over_http_as_the_cli_imports_it(app_clie
     files = {"file": ("list.csv", text.encode(), "text/csv")}
     refused = await client.post("/prospects/import", params={"list_name": "x"}, files=files, headers=rep)
     assert refused.status_code == 403
-    latin = {"file": ("list.csv", "Name\nJosé\n".encode("latin-1"), "text/csv")}
-    garbled = await client.post("/prospects/import", params={"list_name": "x"}, files=latin, headers=admin)
-    assert garbled.status_code == 422 and garbled.json()["errors"][0]["field"] == "file"
+    unreadable = {
+        "latin-1": "Name\nJosé\n".encode("latin-1"),
+        "NUL": b"Name,Email\nAda\x00,a@x.io\n",
+        "a cell over the csv module's limit": b'Name\n"' + b"x" * 200_000 + b'"\n',
+        "empty": b"",
+        "no known column": b"Colour,Size\nred,L\n",
+        "too many rows": b"Name\n" + b"Ada\n" * 10_001,
+    }
+    for case, data in unreadable.items():  # refused whole, before any row is stored
+        refused = await client.post("/prospects/import", params={"list_name": f"bad-{tag}"},
+                                    files={"file": ("list.csv", data, "text/csv")}, headers=admin)
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "file", case
+    assert (await client.get("/prospects", headers=admin, params={"list_name": f"bad-{tag}"})).json() == []

@@ -1,20 +1,16 @@
 """HTTP routes of prospects (import, list, verify) and campaigns."""
 
-import csv
-import io
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 
-from crm_shared.http.problems import InvalidError
+from crm_shared.http.uploads import UPLOAD, csv_rows, upload_text
 from crm_shared.service import CtxDep, UowDep
 from leads.deps import Manager
 from leads.prospects import campaigns, service
 from leads.prospects.domain import column_map
 from leads.prospects.schemas import CampaignIn, CampaignRead, ProspectImportRead, ProspectRead
 
-MAX_BYTES = 5 * 1024 * 1024  # a purchased list of tens of thousands of rows; the CLI takes any size
-UPLOAD = MAX_BYTES + 64 * 1024  # the request's cap: the file and its multipart framing
 router = APIRouter(tags=["prospects and campaigns"])
 
 
@@ -28,12 +24,13 @@ async def import_prospects(
     campaign: Annotated[str | None, Query(max_length=100)] = None,
 ) -> ProspectImportRead:
     """Import a purchased list as `leads.cli import-prospects` does (validated, deduplicated within the
-    file and against prospects and leads, a commit per 500 rows); the rows not imported, and why."""
-    reader = csv.DictReader(io.StringIO(await _text(file)))
+    file and against prospects and leads, a commit per 500 rows); the rows not imported, and why. The file
+    is read whole first: one that is not readable CSV, or names no column a prospect has, is a 422."""
+    header, rows = csv_rows(await upload_text(file), _needs_a_known_column)
     report = await service.import_rows(
         uow_factory=ctx.uow,
-        rows=enumerate(reader, start=2),  # row 1 is the header, as in the CLI's report
-        columns=column_map(list(reader.fieldnames or [])),
+        rows=enumerate(rows, start=2),  # row 1 is the header, as in the CLI's report
+        columns=column_map(header),
         list_name=list_name,
         campaign=campaign,
         region=request.app.state.settings.default_region,
@@ -41,14 +38,10 @@ async def import_prospects(
     return ProspectImportRead.model_validate(report, from_attributes=True)
 
 
-async def _text(file: UploadFile) -> str:
-    data = await file.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise InvalidError("the file is larger than 5 MB (the CLI takes any size)", field="file")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidError("the file is not UTF-8 text (the CLI takes --encoding)", field="file") from error
+def _needs_a_known_column(header: list[str]) -> str | None:
+    if column_map(header):
+        return None
+    return "the first line must be a header naming at least one known column (name, email, phone, company...)"
 
 
 @router.get("/prospects")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm_shared.auth import Principal
 from crm_shared.http.problems import InvalidError
+from crm_shared.http.uploads import csv_rows
 from crm_shared.messaging.uow import UnitOfWork
 from sales.customers.accounts import ACCOUNT_FIELDS, add_account
 from sales.customers.contacts import CONTACT_FIELDS, add_contact
@@ -55,14 +56,11 @@ class ImportResult(BaseModel):
 
 def parse_csv(text: str) -> list[dict[str, str]]:
     """The rows of a CSV with a header line that names at least `name` (422 on `file` otherwise)."""
-    reader = csv.DictReader(io.StringIO(text))
-    try:
-        if not reader.fieldnames or "name" not in reader.fieldnames:
-            raise InvalidError("the first line must be a header with at least a `name` column", field="file")
-        return list(reader)
-    except csv.Error as error:  # e.g. a cell over the csv module's 128 KB field limit
-        reason = f"the file is not readable CSV (line {reader.line_num}): {error}"
-        raise InvalidError(reason, field="file") from error
+    return csv_rows(text, _needs_name)[1]
+
+
+def _needs_name(header: list[str]) -> str | None:
+    return None if "name" in header else "the first line must be a header with at least a `name` column"
 
 
 def _record(row: dict[str, str], columns: tuple[str, ...]) -> dict[str, Any]:
