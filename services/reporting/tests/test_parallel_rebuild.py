@@ -51,7 +51,7 @@ async def test_shares_merged_equal_one_fold_even_with_a_lead_merged_across_them(
         assert before[table] == expected[table], table
     assert before["lead_funnel_total"] != expected["lead_funnel_total"]  # L2's share never saw the merge
 
-    await refresh_across_shares(url, [])
+    await refresh_across_shares(url)
     async with make_reporting(url) as merged:
         assert await dump_projections(merged.app) == expected
         async with merged.app.state.ctx.uow() as uow:
@@ -75,4 +75,6 @@ def test_partitions_are_dealt_by_records_largest_first():
     assert deal(sizes, 2) == [[("a", 0), ("a", 1), ("c", 0)], [("b", 0), ("b", 1)]]
     assert deal(sizes, 1) == [sorted(sizes, key=lambda p: (-sizes[p], p))]
     assert deal({("a", 0): 5}, 3) == [[("a", 0)]]
+    empty_ones = {("a", 0): 10, ("b", 0): 0, ("b", 1): 0}  # no share of empty partitions only
+    assert deal(empty_ones, 2) == [[("a", 0), ("b", 0), ("b", 1)]]
 

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reporting.config import ReportingSettings
-from reporting.rebuild.parallel import ShareFailed
+from reporting.rebuild.parallel import MAX_WORKERS, RebuildFailed
 from reporting.rebuild.parallel import rebuild as run_rebuild
 from reporting.rebuild.replay import NotFresh
 
@@ -21,7 +21,7 @@ def rebuild(
     database_url: Annotated[str | None, typer.Option(help="A fresh database (default: settings)")] = None,
     bootstrap_servers: Annotated[str | None, typer.Option(help="Kafka (default: REPORTING_KAFKA__…)")] = None,
     chunk: Annotated[int, typer.Option(min=1, help="Records per transaction")] = 5000,
-    workers: Annotated[int, typer.Option(min=1, help="Processes folding shares of the partitions (SQLite)")]
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes folding shares (SQLite)")]
     = min(os.cpu_count() or 1, 4),
 ) -> None:
     """Replay every topic reporting consumes, from the start to the current end offsets."""
@@ -43,7 +43,7 @@ def rebuild(
         except NotFresh as error:
             console.print(f"[red]{error}[/red]")
             raise typer.Exit(2) from error
-        except ShareFailed as error:  # its own error is above, on stderr; the target is not usable
+        except RebuildFailed as error:  # a share's own error is above, on stderr; the target is not usable
             console.print(f"[red]{error}; rebuild into a new database[/red]")
             raise typer.Exit(1) from error
     console.print(f"read {stats.read}, applied {stats.applied}, duplicates {stats.duplicates}, "

@@ -30,7 +30,7 @@ from reporting.counter_models import (
 from reporting.leads.counters import refresh_leads
 from reporting.leads.funnel import MERGED
 from reporting.models import LeadsBySource, LeadStageFact, messaging
-from reporting.rebuild.indexes import create_indexes
+from reporting.rebuild.indexes import LEDGER
 from reporting.rebuild.replay import rebuild_engine
 
 # table -> (its key, the columns added on a clash, whether a row whose sums are all zero is dropped)
@@ -42,7 +42,7 @@ SUMMED = {
 }
 # table -> (its key, the column whose earliest value is kept on a clash)
 EARLIEST = {LeadStageFact.__table__.name: (("lead_id", "stage"), "reached_at")}
-NOT_MERGED = {"alembic_version"}
+NOT_MERGED = {"alembic_version", LEDGER}  # the schema's version; the indexes the rebuild makes at the end
 
 
 def _quoted(name: str) -> str:
@@ -89,9 +89,8 @@ def merge_shares(target: Path, shares: list[Path]) -> None:
         connection.close()
 
 
-async def refresh_across_shares(database_url: str, deferred: list[str], chunk: int = 5000) -> None:
-    """Make again, from the merged facts, the funnel counters of every lead merged away; then the indexes
-    the rebuild deferred (`deferred`, from `drop_secondary_indexes`)."""
+async def refresh_across_shares(database_url: str, chunk: int = 5000) -> None:
+    """Make again, from the merged facts, the funnel counters of every lead merged away."""
     engine = rebuild_engine(database_url)
     sessions = session_factory(engine)
     try:
@@ -102,6 +101,5 @@ async def refresh_across_shares(database_url: str, deferred: list[str], chunk: i
             async with UnitOfWork(sessions, messaging, "reporting") as uow:
                 await refresh_leads(uow, set(leads[start:start + chunk]))
                 await uow.commit()
-        await create_indexes(engine, deferred)
     finally:
         await engine.dispose()

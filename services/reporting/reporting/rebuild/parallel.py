@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from crm_shared.db import is_sqlite
 from reporting.config import ReportingSettings
 from reporting.rebuild.applier import ApplyStats
-from reporting.rebuild.indexes import drop_secondary_indexes
+from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
 from reporting.rebuild.replay import plan, prepare_database, rebuild_engine, replay
 
@@ -29,18 +29,27 @@ Partition = tuple[str, int]
 # records a share's process is worth: one takes ~2 s to start (imports), what one replay folds of ~30,000
 SHARE_MIN = 100_000
 SHARE_MODULE = "reporting.rebuild.part"  # what each share's process runs
+MAX_WORKERS = 8  # the merge attaches the other shares at once: SQLite attaches at most 10 databases
 
 
-class ShareFailed(Exception):
+class RebuildFailed(Exception):
+    """A parallel rebuild stopped before the end: the target is not usable (rebuild into a new one)."""
+
+
+class ShareFailed(RebuildFailed):
     """A share's process exited without finishing its fold (its own error is on stderr)."""
 
 
 def deal(sizes: dict[Partition, int], workers: int) -> list[list[Partition]]:
     """The partitions dealt into at most `workers` shares of about equal records: the largest first, each
-    to the share holding the fewest so far (the order of equal ones fixed by their names)."""
+    to the share holding the fewest so far (the order of equal ones fixed by their names); the empty ones
+    go to the first share (no process for nothing)."""
     loads: list[tuple[int, int]] = [(0, index) for index in range(workers)]
     shares: list[list[Partition]] = [[] for _ in range(workers)]
     for partition, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
+        if not size:
+            shares[0].append(partition)
+            continue
         load, index = min(loads)
         loads[index] = (load + size, index)
         shares[index].append(partition)
@@ -52,6 +61,7 @@ async def rebuild(settings: ReportingSettings, *, workers: int = 1, chunk: int =
     """Rebuild `settings.database_url` (fresh) from every topic: on SQLite with up to `workers` processes,
     otherwise (PostgreSQL, or one worker) in this one."""
     if workers > 1 and is_sqlite(settings.database_url):
+        workers = min(workers, MAX_WORKERS)
         return await replay_parallel(settings, workers=workers, chunk=chunk, on_progress=on_progress)
     return await replay(settings, on_progress=on_progress, chunk=chunk)
 
@@ -92,8 +102,16 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
         except ExceptionGroup as failed:  # the first share's failure, as itself
             raise failed.exceptions[0] from None
         results = [task.result() for task in following]
-        await asyncio.to_thread(merge_shares, target, files[1:])
-        await refresh_across_shares(settings.database_url, deferred)
+        try:
+            await asyncio.to_thread(merge_shares, target, files[1:])
+            await refresh_across_shares(settings.database_url)
+        except Exception as error:  # e.g. a record folded in two shares
+            raise RebuildFailed(f"merging the shares failed: {error!r}") from error
+        engine = rebuild_engine(settings.database_url)
+        try:
+            await create_indexes(engine, deferred)
+        finally:
+            await engine.dispose()
     finally:
         for process in processes:
             if process.returncode is None:

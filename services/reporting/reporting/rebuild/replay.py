@@ -106,7 +106,16 @@ async def plan(settings: ReportingSettings, topics: list[str] | None = None,
         auto_offset_reset="earliest", fetch_max_wait_ms=settings.kafka.fetch_max_wait_ms,
         max_partition_fetch_bytes=4 * 1024 * 1024,
     )
-    await consumer.start()
+    try:
+        await consumer.start()
+        return await _assigned(consumer, topics, only)
+    except BaseException:
+        await consumer.stop()
+        raise
+
+
+async def _assigned(consumer: AIOKafkaConsumer, topics: list[str] | None,
+                    only: set[tuple[str, int]] | None) -> ReplayPlan:
     known = await consumer.topics()
     wanted = [topic for topic in (topics or sorted(handlers.by_topic)) if topic in known]
     partitions = [TopicPartition(topic, p) for topic in wanted
@@ -141,12 +150,12 @@ async def replay(
     """
     if not share:
         await prepare_database(settings.database_url)
+    replay_plan = await plan(settings, only=only)
     engine = rebuild_engine(settings.database_url)
-    deferred = [] if share else await drop_secondary_indexes(engine)
     sessions = session_factory(engine)
     applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
-    replay_plan = await plan(settings, only=only)
     try:
+        deferred = [] if share else await drop_secondary_indexes(engine)  # once the broker answered
         with rare_collections():
             await _fold(replay_plan, applier, chunk, on_progress)
         await create_indexes(engine, deferred)
