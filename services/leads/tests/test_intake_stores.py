@@ -2,10 +2,11 @@
 one-statement batch."""
 
 import asyncio
+import dataclasses
 import sqlite3
 import threading
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -306,10 +307,16 @@ async def test_the_postgresql_batch_is_one_statement_unless_something_stored_mat
             results = await store.write(second)
             assert [existing for _, existing in results] == [False, False, True]
             assert results[2][0] == first[0].row["id"] and len(statements) == 2
+
+            statements.clear()  # the same fields as a stored post, but past the dedupe window: a new post
+            past_window = first[2].post.now + timedelta(minutes=20)
+            later = prepare([dataclasses.replace(first[2].post, now=past_window)], "test")
+            results = await store.write(later)
+            assert results == [(later[0].row["id"], False)] and len(statements) == 2
             async with engine.connect() as connection:
                 stored = set((await connection.execute(select(Submission.id))).scalars())
                 events = set((await connection.execute(select(messaging.outbox.c.aggregate_id))).scalars())
-            assert stored == events == {item.row["id"] for item in [*first, *second[:2]]}
+            assert stored == events == {item.row["id"] for item in [*first, *second[:2], *later]}
         finally:
             await store.close()
             await engine.dispose()

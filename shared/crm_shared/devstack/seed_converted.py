@@ -44,7 +44,8 @@ def deal_story(rng: random.Random, lead: dict, stages: list[str], now: datetime)
     opened = lead["times"][3]  # the conversion's demo time: sales opens the deal at it
     close = (opened + timedelta(days=rng.uniform(*CYCLE_DAYS))).date()
     fate = demo.weighted(rng, FATES)
-    depth = rng.randint(2 if fate == "won" else 0, len(stages) - (2 if fate == "stalled" else 1))
+    deepest = max(0, len(stages) - (2 if fate == "stalled" else 1))  # a pipeline of fewer stages too
+    depth = rng.randint(min(2 if fate == "won" else 0, deepest), deepest)
     closing = datetime.combine(close, time(15), UTC)
     outcome = fate if fate != "stalled" and closing < now - timedelta(days=1) else "open"
     last = opened + (closing - opened) / 2 if fate == "stalled" else closing  # a stalled deal stops midway

@@ -1,5 +1,5 @@
 """Where a group commit of the public intake goes: one dedupe query and the inserts of its new posts, in
-one transaction (SQLite) or one statement after the query (PostgreSQL).
+one transaction (SQLite) or one statement with the query (PostgreSQL).
 
 The intake is the hot path (thousands of posts a second on one worker), so a batch does not go through
 the ORM: the inserts are compiled once and the rows reach the driver as tuples made by the columns' own
@@ -10,8 +10,9 @@ bind processors (`crm_shared.driver_insert`: the stored bytes are the ORM's).
   SQLite's own work runs with the GIL released, beside the event loop. A lock held by another writer is
   waited for on that thread (polled every half millisecond), not on the event loop. Its errors are raised
   as SQLAlchemy's (`IntegrityError`, `OperationalError`), as the rest of the service expects.
-- `CoreStore` runs the batch on a Core connection: PostgreSQL's (two statements in autocommit, see the
-  class), or an in-memory SQLite database's, which a second connection would not see.
+- `CoreStore` runs the batch on a Core connection: PostgreSQL's (one statement in autocommit, two when
+  the batch meets stored posts; see the class), or an in-memory SQLite database's, which a second
+  connection would not see.
 """
 
 import asyncio

@@ -60,6 +60,8 @@ class TeamBook:
                 create = dialect_insert(self.uow.session)(RoutingCursor).values(team_id=team_id)
                 create = create.on_conflict_do_nothing(index_elements=[RoutingCursor.__table__.c.team_id])
                 await self.uow.session.execute(create)
+                # read again by a statement of its own: under READ COMMITTED (the services' isolation)
+                # it sees the row the other routing committed while this insert waited for it
                 cursor = await self.uow.session.get(RoutingCursor, team_id)
             reps = [(c.user_id, c.capacity) for c in candidates]
             self._teams[team_id] = TeamState(reps, {c.user_id: c.load for c in candidates}, cursor)

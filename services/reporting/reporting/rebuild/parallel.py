@@ -135,9 +135,10 @@ async def _prepare(database_url: str) -> list[str]:
 
 async def _send(process: asyncio.subprocess.Process, settings: ReportingSettings, path: Path,
                 share: list[Partition], chunk: int) -> None:
-    """A share's job, on its stdin (settings included: they may hold secrets, never in argv)."""
-    own = settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{path}"})
-    job = {"settings": own.model_dump(mode="json"), "partitions": share, "chunk": chunk}
+    """A share's job, on its stdin, never in argv: the settings it needs (the broker's may hold secrets),
+    its database, its partitions."""
+    own = {"kafka": settings.kafka.model_dump(mode="json"), "database_url": f"sqlite+aiosqlite:///{path}"}
+    job = {"settings": own, "partitions": share, "chunk": chunk}
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # it ended already: `_follow` says so
         process.stdin.write(json.dumps(job).encode())
         await process.stdin.drain()

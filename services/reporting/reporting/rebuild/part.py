@@ -1,8 +1,9 @@
 """One share of a parallel rebuild: `python -m reporting.rebuild.part`, its job as JSON on stdin.
 
-The job names the settings, the share's database (migrated, empty, without its secondary indexes: the
-target, or a copy of it) and the partitions to fold into it. The process
-writes `progress <done> <total>` lines while it folds, then one `stats <json>` line, on stdout.
+The job names the settings it needs (the broker's, the rest defaults), the share's database (migrated,
+empty, without its secondary indexes: the target, or a copy of it) and the partitions to fold into it.
+The process writes `progress <done> <total>` lines while it folds, then one `stats <json>` line, on
+stdout.
 """
 
 import asyncio

@@ -36,13 +36,11 @@ class ReplayPlan:
     estimate: dict[TopicPartition, int]
 
 
-async def prepare_database(database_url: str, *, require_fresh: bool = True) -> None:
+async def prepare_database(database_url: str) -> None:
     """Migrate the target database; refuse one whose inbox already holds events."""
     from crm_shared.migrations import upgrade  # noqa: PLC0415 - Alembic: a second to import, for this only
 
     await upgrade(MIGRATIONS, database_url)
-    if not require_fresh:
-        return
     engine = create_engine(database_url)
     try:
         async with engine.connect() as connection:
