@@ -1,10 +1,11 @@
 """`python -m crm_shared.devstack seed`: a demo company, built through the real services' HTTP APIs.
 
 Everything goes through the public APIs as the first admin, so every service emits its real events and
-reporting's projections fill the way they do in production. The services stamp records with their own
-clocks: leads, opportunity moves, wins, orders and tickets all happen "now". Where an API takes a date
-(campaign periods, expected close dates, contract terms, invoice and payment dates, quotas) the seeder
-spreads it over the past year.
+reporting's projections fill the way they do in production. Each request of a record's story carries
+its moment (`X-Demo-Time`, honoured by a development stack's demo clock), so leads, opportunity moves,
+wins, orders, prospects and tickets happen over the past year; where an API takes a date (campaign
+periods, expected close dates, contract terms, invoice and payment dates, quotas) the seeder spreads it
+over the year too.
 """
 
 import asyncio

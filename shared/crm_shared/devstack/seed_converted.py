@@ -81,8 +81,13 @@ class ConvertedDeals:
         self.tasks.append(asyncio.create_task(self._work(lead_id, deal)))
 
     async def finish(self) -> None:
-        """Until every deal followed is worked (the first failure raised)."""
-        await asyncio.gather(*self.tasks)
+        """Until every deal followed is worked (the first failure raised, the other deals stopped)."""
+        try:
+            await asyncio.gather(*self.tasks)
+        except BaseException:
+            for task in self.tasks:
+                task.cancel()
+            raise
 
     async def _work(self, lead_id: str, deal: dict) -> None:
         await run_converted_deal(self.client, lead_id, deal, self.counts, self.today)
