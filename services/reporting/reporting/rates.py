@@ -11,9 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated
 
-from fastapi import Depends, Request
 from sqlalchemy import func, select
 
 from crm_shared.db import dialect_insert
@@ -136,11 +134,3 @@ async def foreign_amounts(uow: UnitOfWork, base: str) -> bool:
         if lowest != base or await uow.session.scalar(select(func.max(column))) != base:
             return True
     return False
-
-
-def default_base(request: Request) -> str:
-    """FastAPI dependency: the base currency until a rate event names one (REPORTING_BASE_CURRENCY)."""
-    return getattr(request.app.state.settings, "base_currency", DEFAULT_BASE)
-
-
-DefaultBaseDep = Annotated[str, Depends(default_base)]

@@ -15,7 +15,8 @@ from reporting.csv_export import csv_response
 from reporting.customers.loading import Basis, CustomerFilter, load_customers
 from reporting.customers.risk import churn_risk, key_customers
 from reporting.customers.value import pareto, rfm
-from reporting.rates import DefaultBaseDep, rates_as_of
+from reporting.rates import rates_as_of
+from reporting.rates_api import DefaultBaseDep
 from reporting.versions import utc_naive
 
 router = strict_router(prefix="/reports/customers", tags=["reports"])

@@ -11,7 +11,7 @@ from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.kpis.queries import rep_kpis_as_of
 from reporting.period import PeriodDep, with_period
-from reporting.rates import DefaultBaseDep
+from reporting.rates_api import DefaultBaseDep
 
 router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("owner_id", "name", "leads", "contacted", "converted", "speed_to_lead_hours", "deals", "won",

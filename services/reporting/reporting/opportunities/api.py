@@ -11,7 +11,7 @@ from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.opportunities.queries import opportunity_funnel_as_of
 from reporting.period import PeriodDep, with_period
-from reporting.rates import DefaultBaseDep
+from reporting.rates_api import DefaultBaseDep
 
 router = strict_router(prefix="/reports", tags=["reports"])
 CSV_COLUMNS = ("stage_id", "stage_name", "stage_type", "probability", "count", "amount", "entered",

@@ -10,7 +10,7 @@ from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.json_answer import json_response
 from reporting.period import PeriodDep, with_period
-from reporting.rates import DefaultBaseDep
+from reporting.rates_api import DefaultBaseDep
 from reporting.revenue.queries import revenue_as_of
 
 router = strict_router(prefix="/reports", tags=["reports"])

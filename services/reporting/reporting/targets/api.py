@@ -9,7 +9,7 @@ from crm_shared.service import SnapshotUowDep
 from reporting.clock import ClockDep
 from reporting.csv_export import csv_response
 from reporting.customers.loading import Basis
-from reporting.rates import DefaultBaseDep
+from reporting.rates_api import DefaultBaseDep
 from reporting.targets.queries import forecast_as_of, targets_as_of
 
 router = strict_router(prefix="/reports", tags=["reports"])
