@@ -1,9 +1,16 @@
-"""The intake tests' app (SQLite and PostgreSQL), a configured form and a post helper."""
+"""The intake tests' app (SQLite and PostgreSQL), a configured form, a post helper, and posts ready for
+a store (`posts`)."""
 
 import time
+import uuid
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from leads_support import create_form, database, leads_settings, new_ip, running
+
+from leads.forms.batch import Post, prepare
+from leads.forms.domain import Posted
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -48,3 +55,25 @@ def post(client, form, data=None, *, ip=None, headers=None, **kwargs):
 
 def filled_at(seconds_ago: float) -> str:
     return str(int((time.time() - seconds_ago) * 1000))
+
+
+def posts(count: int) -> list:
+    """`count` new posts of one form, ready for a store."""
+    form = SimpleNamespace(
+        id="f-1", name="Contact us", source="web_form", campaign=None, default_team_id=None
+    )
+    fresh = [Posted(fields={"email": f"{uuid.uuid4().hex}@acme.com"}) for _ in range(count)]
+    return prepare(
+        [
+            Post(
+                form=form,
+                posted=posted,
+                idempotency_key=None,
+                quarantine_reason=None,
+                client_ip="127.0.0.1",
+                now=datetime.now(UTC),
+            )
+            for posted in fresh
+        ],
+        "test",
+    )

@@ -2,18 +2,16 @@
 one-statement batch."""
 
 import asyncio
-import dataclasses
 import sqlite3
 import threading
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event as sa_event
+from intake_support import posts
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from crm_shared.db import create_engine
 from crm_shared.migrations import upgrade
@@ -48,28 +46,6 @@ def test_the_sqlite_store_polls_for_a_write_lock_held_by_another_connection(tmp_
     store.execute("COMMIT")
     release.join()
     assert holder.execute("SELECT x FROM t").fetchall() == [(1,)]
-
-
-def posts(count: int) -> list:
-    """`count` new posts of one form, ready for a store."""
-    form = SimpleNamespace(
-        id="f-1", name="Contact us", source="web_form", campaign=None, default_team_id=None
-    )
-    fresh = [Posted(fields={"email": f"{uuid.uuid4().hex}@acme.com"}) for _ in range(count)]
-    return prepare(
-        [
-            Post(
-                form=form,
-                posted=posted,
-                idempotency_key=None,
-                quarantine_reason=None,
-                client_ip="127.0.0.1",
-                now=datetime.now(UTC),
-            )
-            for posted in fresh
-        ],
-        "test",
-    )
 
 
 async def test_the_postgresql_store_finds_matches_by_index_in_a_table_never_analyzed():
@@ -234,89 +210,3 @@ async def test_the_sqlite_stores_own_connection_syncs_every_commit(tmp_path):
         assert pragma == 2  # FULL
     finally:
         await store.close()
-
-
-async def test_the_postgresql_batch_keeps_each_rows_values_together_and_fails_whole():
-    """Three posts with different empty values: each column's array keeps the rows aligned. A batch whose
-    insert meets a key another worker stored first fails whole: no submission and no event of it stay
-    (the statement is its own transaction), and `IntakeWriter` then stores the posts one by one."""
-    async with postgres_database(POSTGRES_URL) as url:
-        await upgrade(MIGRATIONS, url)
-        engine = create_engine(url)
-        store = CoreStore(engine, messaging)
-        form = SimpleNamespace(id="f-3", name="Mixed", source="web_form", campaign="c", default_team_id=None)
-        now = datetime.now(UTC)
-        mixed = [
-            Posted(fields={"email": "a@x.cn"}, visitor_id="v-1"),
-            Posted(fields={"email": "b@x.cn"}, utm={"utm_campaign": "spring"}, referrer="https://r.example"),
-            Posted(fields={"email": "c@x.cn", "name": "C"}, page_url="https://p.example"),
-        ]
-        batch = prepare([Post(form=form, posted=p, idempotency_key=None, quarantine_reason=None,
-                              client_ip=None, now=now) for p in mixed], "test")
-        try:
-            await store.write(batch)
-            async with engine.connect() as connection:
-                rows = (await connection.execute(select(*(Submission.__table__.c[k] for k in SUBMISSION_KEYS))
-                                                 .order_by(Submission.id))).all()
-                events = (await connection.execute(select(messaging.outbox.c.aggregate_id,
-                                                          messaging.outbox.c.payload))).all()
-            by_id = {item.row["id"]: item for item in batch}
-            assert [dict(zip(SUBMISSION_KEYS, r, strict=True)) for r in rows] == [
-                by_id[r.id].row for r in rows]
-            assert {(e.aggregate_id, e.payload) for e in events} == {
-                (i.row["id"], i.event["payload"]) for i in batch}
-
-            stale = prepare([Post(form=form, posted=Posted(fields={"email": "d@x.cn"}), idempotency_key=None,
-                                  quarantine_reason=None, client_ip=None, now=now)], "test")
-            arrays = (*store.submissions.columns(engine.dialect, [stale[0].row, {**batch[0].row}]),
-                      *store.outbox.columns(engine.dialect, [stale[0].event, batch[0].event]))
-            async with store.engine.connect() as connection:  # as if the lookup had not seen batch[0]
-                with pytest.raises(IntegrityError):
-                    await connection.exec_driver_sql(store._inserts, arrays)
-            async with engine.connect() as connection:
-                count = (await connection.execute(text("SELECT count(*) FROM submission"))).scalar()
-                sent = (await connection.execute(text("SELECT count(*) FROM outbox"))).scalar()
-            assert (count, sent) == (3, 3)  # nothing of the failed statement stayed
-        finally:
-            await store.close()
-            await engine.dispose()
-
-
-async def test_the_postgresql_batch_is_one_statement_unless_something_stored_matches():
-    """A batch new to the table is one statement (lookup and inserts, inserting only if the lookup found
-    nothing); one that meets a stored post (its key, or the same fields within the window) inserts nothing
-    in that statement and the posts new after all in a second. A post repeated within the batch is stored
-    once either way."""
-    async with postgres_database(POSTGRES_URL) as url:
-        await upgrade(MIGRATIONS, url)
-        engine = create_engine(url)
-        store = CoreStore(engine, messaging)
-        statements: list[str] = []
-        sa_event.listen(store.engine.sync_engine, "before_cursor_execute",
-                        lambda _c, _cur, statement, *_: statements.append(statement))
-        try:
-            first = posts(3)
-            twice = prepare([first[1].post], "test")  # the same fields again, a moment later: a double post
-            results = await store.write([*first, *twice])
-            assert [existing for _, existing in results] == [False, False, False, True]
-            assert results[3][0] == results[1][0] and len(statements) == 1
-
-            statements.clear()
-            again = prepare([first[0].post], "test")  # stored already
-            second = [*posts(2), *again]
-            results = await store.write(second)
-            assert [existing for _, existing in results] == [False, False, True]
-            assert results[2][0] == first[0].row["id"] and len(statements) == 2
-
-            statements.clear()  # the same fields as a stored post, but past the dedupe window: a new post
-            past_window = first[2].post.now + timedelta(minutes=20)
-            later = prepare([dataclasses.replace(first[2].post, now=past_window)], "test")
-            results = await store.write(later)
-            assert results == [(later[0].row["id"], False)] and len(statements) == 2
-            async with engine.connect() as connection:
-                stored = set((await connection.execute(select(Submission.id))).scalars())
-                events = set((await connection.execute(select(messaging.outbox.c.aggregate_id))).scalars())
-            assert stored == events == {item.row["id"] for item in [*first, *second[:2], *later]}
-        finally:
-            await store.close()
-            await engine.dispose()
