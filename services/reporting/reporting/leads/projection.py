@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import case
 
@@ -36,20 +37,17 @@ async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await refresh_leads(uow, _touched(events))
 
 
-_TOUCHES: dict[type, int] = {}  # event class -> 0: no lead, 1: its own, 2: its own and the one merged into it
-
-
+@cache
 def _touches(cls: type) -> int:
-    found = _TOUCHES.get(cls)
-    if found is None:
-        found = _TOUCHES[cls] = (2 if issubclass(cls, LeadMergedV1) else 1 if issubclass(
-            cls, LeadCapturedV1 | LeadSnapshot | LeadAssignedV1 | LeadConvertedV1) else 0)
-    return found
+    """Which leads an event of `cls` touches: 0 none, 1 its own, 2 its own and the one merged into it
+    (worked out once per class: two `isinstance` of a union per event were 4% of a rebuild's folding)."""
+    if issubclass(cls, LeadMergedV1):
+        return 2
+    return 1 if issubclass(cls, LeadCapturedV1 | LeadSnapshot | LeadAssignedV1 | LeadConvertedV1) else 0
 
 
 def _touched(events: Sequence[Event]) -> set[str]:
-    """The leads whose card or stage facts these events may have changed (the test per event class once:
-    two `isinstance` of a union per event were 4% of a rebuild's folding)."""
+    """The leads whose card or stage facts these events may have changed."""
     touched: set[str] = set()
     for event in events:
         kind = _touches(type(event))
