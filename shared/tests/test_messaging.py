@@ -237,38 +237,6 @@ def _recreate_test_topic_then(ctx, bootstrap):
     return on_reset
 
 
-async def test_two_relays_on_postgres_publish_each_row_once(kafka_settings, test_topics, broker):
-    """Two relay replicas drain one PostgreSQL outbox together (FOR UPDATE SKIP LOCKED): every row
-    is published exactly once."""
-    from crm_shared.messaging.relay import OutboxRelay
-    from crm_shared.settings import OutboxSettings
-    from crm_shared.testing import POSTGRES_URL, postgres_database
-
-    async with postgres_database(POSTGRES_URL) as url:
-        ctx = make_context(url, kafka_settings)
-        async with running(ctx, relay=False):
-            aggregate = f"agg-{uuid.uuid4()}"
-            async with ctx.uow() as uow:
-                events = [uow.emit(ThingHappenedV1(aggregate_id=aggregate, value=i)) for i in range(200)]
-                await uow.commit()
-            settings = OutboxSettings(batch_size=10)
-            relays = [OutboxRelay(ctx.sessions, ctx.spec.tables, lambda: ctx.runtime.producer, settings,
-                                  asyncio.Event(), url) for _ in range(2)]
-
-            async def drain(relay):
-                while await relay.publish_batch():  # noqa: ASYNC110 - yield so the other replica takes rows
-                    await asyncio.sleep(0)
-
-            await asyncio.gather(*(drain(r) for r in relays))
-            assert sum(r.published for r in relays) == 200
-            assert all(r.published > 0 for r in relays)  # both replicas did part of the work
-            key = aggregate.encode()
-            records = await read_topic(broker.bootstrap_servers, TEST_TOPIC,
-                                       lambda recs: len([r for r in recs if r.key == key]) >= 200)
-            published = [json.loads(r.value)["event_id"] for r in records if r.key == key]
-            assert sorted(published) == sorted(str(e.event_id) for e in events)
-
-
 def _record(offset: int, event: ThingHappenedV1):
     from aiokafka import ConsumerRecord
 
