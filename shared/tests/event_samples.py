@@ -7,8 +7,6 @@ from crm_shared.events import Event
 from crm_shared.events import base as events_base
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import (
-    CampaignCreatedV1,
-    CampaignUpdatedV1,
     ConvertedAccount,
     ConvertedContact,
     ConvertedOpportunity,
@@ -22,12 +20,16 @@ from crm_shared.events.leads import (
     LeadScoredV1,
     LeadStatusChangedV1,
     LeadUpdatedV1,
-    ProspectImportedV1,
-    ProspectVerifiedV1,
     RoutingCandidate,
     ScorePoint,
     SubmissionMatchedCustomerV1,
     SubmissionReceivedV1,
+)
+from crm_shared.events.marketing import (
+    CampaignCreatedV1,
+    CampaignUpdatedV1,
+    ProspectImportedV1,
+    ProspectVerifiedV1,
 )
 from crm_shared.events.sales import (
     AccountCreatedV1,

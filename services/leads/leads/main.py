@@ -9,8 +9,6 @@ from fastapi import FastAPI
 from crm_shared.events.base import utcnow
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import (
-    CampaignCreatedV1,
-    CampaignUpdatedV1,
     LeadAssignedV1,
     LeadCapturedV1,
     LeadConvertedV1,
@@ -21,10 +19,14 @@ from crm_shared.events.leads import (
     LeadScoredV1,
     LeadStatusChangedV1,
     LeadUpdatedV1,
-    ProspectImportedV1,
-    ProspectVerifiedV1,
     SubmissionMatchedCustomerV1,
     SubmissionReceivedV1,
+)
+from crm_shared.events.marketing import (
+    CampaignCreatedV1,
+    CampaignUpdatedV1,
+    ProspectImportedV1,
+    ProspectVerifiedV1,
 )
 from crm_shared.messaging.consumer import EventHandlers
 from crm_shared.service import ServiceContext, ServiceSpec, create_service_app

@@ -7,8 +7,6 @@ from sqlalchemy import select
 from crm_shared.events.base import Event
 from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.events.leads import (
-    CampaignCreatedV1,
-    CampaignUpdatedV1,
     LeadAssignedV1,
     LeadCapturedV1,
     LeadConvertedV1,
@@ -16,6 +14,10 @@ from crm_shared.events.leads import (
     LeadMergedV1,
     LeadStatusChangedV1,
     LeadUpdatedV1,
+)
+from crm_shared.events.marketing import (
+    CampaignCreatedV1,
+    CampaignUpdatedV1,
     ProspectImportedV1,
     ProspectVerifiedV1,
 )

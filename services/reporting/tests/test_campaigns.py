@@ -17,13 +17,12 @@ from reporting_support import consuming_reporting
 
 from crm_shared.auth import Principal, Role
 from crm_shared.events.leads import (
-    CampaignCreatedV1,
-    CampaignUpdatedV1,
     ConvertedAccount,
     ConvertedContact,
     LeadCapturedV1,
     LeadConvertedV1,
 )
+from crm_shared.events.marketing import CampaignCreatedV1, CampaignUpdatedV1
 from crm_shared.events.sales import OpportunityOpenedV1, OpportunityWonV1
 from crm_shared.testing import bearer, eventually
 

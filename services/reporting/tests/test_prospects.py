@@ -20,7 +20,7 @@ from reporting_scenario import at, history
 from reporting_support import ADMIN, dump_projections, record
 
 from crm_shared.auth import Principal, Role
-from crm_shared.events.leads import ProspectImportedV1, ProspectVerifiedV1
+from crm_shared.events.marketing import ProspectImportedV1, ProspectVerifiedV1
 from crm_shared.messaging.uow import UnitOfWork
 from reporting import bulk
 from reporting.handlers import handlers

@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from crm_shared.events.base import utcnow
-from crm_shared.events.leads import CampaignCreatedV1, CampaignUpdatedV1
+from crm_shared.events.marketing import CampaignCreatedV1, CampaignUpdatedV1
 from crm_shared.http.problems import ConflictError, NotFoundError
 from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork

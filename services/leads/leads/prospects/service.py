@@ -7,7 +7,7 @@ from sqlalchemy import or_, select
 
 from crm_shared.auth import Principal
 from crm_shared.events.base import utcnow
-from crm_shared.events.leads import ProspectImportedV1, ProspectVerifiedV1
+from crm_shared.events.marketing import ProspectImportedV1, ProspectVerifiedV1
 from crm_shared.http.problems import ConflictError, NotFoundError
 from crm_shared.ids import new_id
 from crm_shared.messaging.uow import UnitOfWork

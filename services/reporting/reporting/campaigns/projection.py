@@ -6,7 +6,7 @@ from sqlalchemy import case
 
 from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
-from crm_shared.events.leads import CampaignSnapshot
+from crm_shared.events.marketing import CampaignSnapshot
 from crm_shared.events.sales import OpportunitySnapshot
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.campaigns.models import CampaignCard, DealOrigin

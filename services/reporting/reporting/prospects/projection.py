@@ -6,7 +6,7 @@ from sqlalchemy import case, func
 
 from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
-from crm_shared.events.leads import ProspectFacts, ProspectImportedV1, ProspectVerifiedV1
+from crm_shared.events.marketing import ProspectFacts, ProspectImportedV1, ProspectVerifiedV1
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.prospects.models import ProspectFact
 from reporting.versions import utc_naive
