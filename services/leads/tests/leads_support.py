@@ -1,5 +1,6 @@
 """Helpers of the leads tests: settings, a running app, databases, tokens, the broker producer."""
 
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -14,7 +15,14 @@ from crm_shared.auth import Principal, Role
 from crm_shared.events.base import Event, utcnow
 from crm_shared.messaging.tansu import TansuBroker
 from crm_shared.settings import KafkaSettings
-from crm_shared.testing import DEFAULT_POSTGRES_URL, admin_headers, bearer, postgres_database, publish_events
+from crm_shared.testing import (
+    DEFAULT_POSTGRES_URL,
+    admin_headers,
+    bearer,
+    postgres_database,
+    publish_events,
+    read_topic,
+)
 from leads.config import IntakeSettings, LeadsSettings
 from leads.main import create_app
 
@@ -96,3 +104,25 @@ def publish(broker) -> Callable:
         await publish_events(broker.bootstrap_servers, *events)
 
     return send
+
+
+async def new_lead(client: httpx.AsyncClient, headers: dict, **fields) -> dict:
+    """A lead typed in through `POST /leads` (a fresh email each: no dedupe against another test's)."""
+    body = {"name": "Lee Test", "email": f"{uuid.uuid4().hex[:8]}@corp.cn", "source": "hotline", **fields}
+    response = await client.post("/leads", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def keyed_events(broker, topic: str, key: str, want: Callable[[list[dict]], bool]) -> list[dict]:
+    """The events of one record (Kafka key) on a topic, read until `want(events)` holds."""
+    records = await read_topic(
+        broker.bootstrap_servers,
+        topic,
+        lambda rs: want([json.loads(r.value) for r in rs if r.key == key.encode()]),
+    )
+    return [json.loads(r.value) for r in records if r.key == key.encode()]
+
+
+def event_types(events: list[dict]) -> list[str]:
+    return [event["event_type"] for event in events]

@@ -6,7 +6,18 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from leads_support import Clock, create_form, database, leads_settings, new_ip, running, user_headers
+from leads_support import (
+    Clock,
+    create_form,
+    database,
+    leads_settings,
+    new_ip,
+    running,
+    user_headers,
+)
+from leads_support import event_types as types
+from leads_support import keyed_events as events_of
+from leads_support import new_lead as typed_lead
 
 from crm_shared.auth import Role
 from crm_shared.events.base import utcnow
@@ -36,34 +47,13 @@ def client(app_client):
 
 
 async def new_lead(client, headers=REP, **fields) -> dict:
-    body = {
-        "name": "Lee Lifecycle",
-        "email": f"{uuid.uuid4().hex[:8]}@corp.cn",
-        "source": "hotline",
-        **fields,
-    }
-    response = await client.post("/leads", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+    return await typed_lead(client, headers, **{"name": "Lee Lifecycle", **fields})
 
 
 async def move(client, lead, status, reason=None, headers=REP):
     return await client.post(
         f"/leads/{lead['id']}/status", json={"status": status, "reason": reason}, headers=headers
     )
-
-
-async def events_of(broker, topic, key, want):
-    records = await read_topic(
-        broker.bootstrap_servers,
-        topic,
-        lambda rs: want([json.loads(r.value) for r in rs if r.key == key.encode()]),
-    )
-    return [json.loads(r.value) for r in records if r.key == key.encode()]
-
-
-def types(events):
-    return [e["event_type"] for e in events]
 
 
 async def test_only_valid_transitions(client, broker):

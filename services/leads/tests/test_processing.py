@@ -4,7 +4,7 @@ import json
 import uuid
 
 import pytest
-from leads_support import create_form, database, leads_settings, new_ip, running
+from leads_support import create_form, database, keyed_events, leads_settings, new_ip, running
 
 from crm_shared.events.sales import TeamCreatedV1, UserCreatedV1
 from crm_shared.testing import eventually, read_topic
@@ -89,12 +89,7 @@ async def submit(client, form, admin, **fields) -> dict:
 
 
 async def lead_events(broker, lead_id: str, want) -> list[dict]:
-    records = await read_topic(
-        broker.bootstrap_servers,
-        LEADS_LEAD.name,
-        lambda rs: want([json.loads(r.value) for r in rs if r.key == lead_id.encode()]),
-    )
-    return [json.loads(r.value) for r in records if r.key == lead_id.encode()]
+    return await keyed_events(broker, LEADS_LEAD.name, lead_id, want)
 
 
 async def test_a_new_lead_is_normalized_scored_and_routed_with_reasons(client, form, admin, broker):

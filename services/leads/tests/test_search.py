@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from leads_support import database, leads_settings, running, user_headers
+from leads_support import new_lead as typed_lead
 
 from crm_shared.auth import Role
 from crm_shared.events.base import utcnow
@@ -21,10 +22,7 @@ async def client(request, broker, tmp_path_factory):
 
 
 async def new_lead(client, headers=REP, **fields) -> dict:
-    body = {"name": "Lee Search", "email": f"{uuid.uuid4().hex[:8]}@corp.cn", "source": "hotline", **fields}
-    response = await client.post("/leads", json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+    return await typed_lead(client, headers, **{"name": "Lee Search", **fields})
 
 
 async def test_search_filters_sorting_and_cursor_pages(client, admin):
