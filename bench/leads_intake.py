@@ -27,7 +27,10 @@ turns with it (`--rounds` turns of `--seconds / --rounds` each, the trivial app 
 the trivial app's own rate moved by a factor of 1.8 between runs a minute apart (4,463-8,418 req/s with 32
 in flight, one session), so a ratio of two measurements taken half a minute apart said more about the
 neighbours than about the intake (0.45-0.93x for the same code). The ratio printed is the pooled rates';
-each turn's ratio is printed after it.
+each turn's ratio is printed after it. Then the capacity ratio: the most posts a second the intake took
+at any of the counts against the most the trivial app took at any (each side at its own best count: the
+intake's batches fill with more posts in flight, the trivial app has nothing to batch), the reading of
+"the raw limit" that compares what each can serve.
 
 The rate limits are raised out of the way as per-second windows (the real limits are 60/minute per
 address and 100/second per form).
@@ -120,12 +123,12 @@ async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw: 
         path = await new_form(url)
         # the worker alone, as the trivial app ran: no relay process yet (one stopped with SIGSTOP while it
         # held SQLite's write lock stalled the worker's commits for 30 s: a 503)
-        raw_rates = {}
+        raw_rates, intake_rates = {}, {}
         for concurrency in args.concurrency:
             trivial, leads, ratios = await interleaved(
                 raw, target, path, args.seconds, concurrency, args.rounds
             )
-            raw_rates[concurrency] = trivial.rate
+            raw_rates[concurrency], intake_rates[concurrency] = trivial.rate, leads.rate
             print(
                 line(
                     f"trivial FastAPI POST (raw), {concurrency:>3} in flight",
@@ -145,6 +148,10 @@ async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw: 
                 + ratio
             )
             print(f"  ratio in each of the {args.rounds} rounds: " + " ".join(f"{r:.2f}" for r in ratios))
+        best, raw_best = max(intake_rates, key=intake_rates.get), max(raw_rates, key=raw_rates.get)
+        print(f"  capacity: the intake's most {intake_rates[best]:,.0f}/s ({best} in flight) against the trivial "
+              f"app's most {raw_rates[raw_best]:,.0f}/s ({raw_best} in flight): "
+              f"{intake_rates[best] / raw_rates[raw_best]:.2f}x (target >= 0.6x)")
         relaying_env = {**intake_db, **relay, "LEADS_CONSUME": "false"}
         most = max(args.concurrency)
         async with server("leads.main:create_app", relaying_env) as relaying:

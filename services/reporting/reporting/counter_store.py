@@ -11,6 +11,9 @@ new ones added, in the caller's transaction. Two replicas must not both take the
 refresh holds a per-entity transaction lock first (PostgreSQL advisory lock; SQLite has one writer at a
 time) and then reads every committed fact. Sums rows that come back to zero are deleted, so the sums are
 exactly those of the changes present, whatever order the facts came in.
+
+A rebuild writes the changes only, and makes the sums tables once at its end from all of them
+(`rebuild/sums.py`): its sessions carry `SUMS_DEFERRED` in their `info`.
 """
 
 import hashlib
@@ -37,6 +40,17 @@ _LOCK = _LOCK.bindparams(bindparam("keys", type_=postgresql.ARRAY(Text)))
 _TICK = timedelta(microseconds=1)
 _BUCKETS = bindparam("buckets", type_=postgresql.ARRAY(Text))
 _KEY_JSON = json.JSONEncoder(default=str).encode  # json.dumps(default=str) without an encoder per call
+SUMS_DEFERRED = "reporting.sums_deferred"  # a session `info` key: the sums tables are made later, whole
+
+
+def sums_deferred(uow: UnitOfWork) -> bool:
+    """Whether this unit of work leaves the sums tables to be made at the end (a rebuild)."""
+    return uow.session.info.get(SUMS_DEFERRED, False)
+
+
+def bucket_of(key: tuple) -> str:
+    """The sums row a key's changes are summed into: a digest of the key's JSON (NULL-safe, fixed width)."""
+    return hashlib.sha256(key_json(key).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,7 @@ def summed(spec: Spec, deltas: Iterable[dict], per_day: bool = False, sign: int 
         memo = (key, tuple(map(type, key)))
         into = rows_of.get(memo)
         if into is None:
-            bucket = hashlib.sha256(key_json(key).encode()).hexdigest()
+            bucket = bucket_of(key)
             into = result.get(bucket)
             if into is None:
                 into = result[bucket] = dict(zip(columns, (bucket, *key), strict=True))
@@ -164,6 +178,8 @@ async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
         await session.execute(delete(spec.delta).where(mine))
         if new:
             await execute_many(session, spec.delta.insert(), new)
+        if sums_deferred(uow):
+            continue
         for table, per_day in ((spec.total, False), (spec.day, True)):
             merged = add_summed(spec, summed(spec, new, per_day), summed(spec, old, per_day, -1))
             await add_sums(uow, table, list(merged.values()), spec.sums)

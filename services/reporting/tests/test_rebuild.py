@@ -114,15 +114,20 @@ async def test_a_share_that_fails_fails_the_rebuild_and_leaves_no_share_behind(p
                                                                                monkeypatch):
     tansu, _ = published
     monkeypatch.setattr(parallel, "SHARE_MIN", 1)
-    monkeypatch.setattr(parallel, "SHARE_MODULE", "reporting.rebuild.no_such_module")
+    monkeypatch.setattr(parallel, "SHARE_MAIN", failing_share)
     settings = settings_for(tansu, f"sqlite+aiosqlite:///{tmp_path}/rebuilt.db")
     with pytest.raises(parallel.ShareFailed, match="exited with 1"):
         await parallel.rebuild(settings, workers=2)
     assert not [path for path in tmp_path.iterdir() if ".share" in path.name]
     assert len(await indexes(settings.database_url)) < 5  # folded without its report indexes, never made
-    monkeypatch.setattr(parallel, "SHARE_MODULE", "reporting.rebuild.part")
     await parallel.rebuild(settings, workers=1)  # the same (still fresh) database again, in one process
     assert await indexes(settings.database_url) == await indexes(await migrated_copy(tmp_path))
+
+
+def failing_share(job: dict, out_fd: int) -> None:
+    """A share's process that fails before folding anything (as a broken one would)."""
+    os.close(out_fd)
+    raise RuntimeError(f"share of {job['partitions']} cannot start")
 
 
 async def indexes(database_url: str) -> list[tuple]:

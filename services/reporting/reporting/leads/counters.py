@@ -11,7 +11,6 @@ rows the funnel used to join): the old ones are taken off the totals and the new
 transaction, so duplicates, replays and any arrival order end in the same rows.
 """
 
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -19,12 +18,12 @@ from sqlalchemy import delete, select
 
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
-from reporting.counter_store import add_sums, key_json, lock_entities
+from reporting.counter_store import add_sums, bucket_of, lock_entities, sums_deferred
 from reporting.leads.funnel import COLUMNS, MERGED
 from reporting.models import LeadCard, LeadFunnelDelta, LeadFunnelTotal, LeadStageFact
 
 DIMENSIONS = ("source", "campaign", "owner_id", "team_id", "region", "industry")
-_TOTAL_KEY = ("capture_month", "stage", *DIMENSIONS, "hours")
+TOTAL_KEY = ("capture_month", "stage", *DIMENSIONS, "hours")
 _CARD_KEYS = ("lead_id", *DIMENSIONS)
 
 
@@ -55,20 +54,15 @@ def contributions(card: dict, stages: dict[str, datetime]) -> list[dict]:
     return rows
 
 
-def _digest(key: tuple) -> str:
-    """The totals row a contribution is summed into (a digest of its key's JSON: NULL-safe, fixed width)."""
-    return hashlib.sha256(key_json(key).encode()).hexdigest()
-
-
 def totals(deltas: Iterable[dict]) -> list[dict]:
     """Contributions summed per totals row."""
     summed: dict[tuple, dict] = {}
     for row in deltas:
-        key = tuple(row[name] for name in _TOTAL_KEY)
+        key = tuple(row[name] for name in TOTAL_KEY)
         total = summed.get(key)
         if total is None:
-            named = dict(zip(_TOTAL_KEY, key, strict=True))
-            total = summed[key] = {"bucket": _digest(key), **named, "leads": 0}
+            named = dict(zip(TOTAL_KEY, key, strict=True))
+            total = summed[key] = {"bucket": bucket_of(key), **named, "leads": 0}
         total["leads"] += row["delta"]  # a totals row sums the deltas under "leads"
     return list(summed.values())
 
@@ -103,6 +97,8 @@ async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
         await session.execute(delete(LeadFunnelDelta).where(LeadFunnelDelta.lead_id.in_(chunk)))
     if new:
         await execute_many(session, LeadFunnelDelta.__table__.insert(), new)
+    if sums_deferred(uow):
+        return
     change = totals([*new, *({**row, "delta": -row["delta"]} for row in old)])
     await add_sums(uow, LeadFunnelTotal.__table__, change, ("leads",))
 

@@ -5,12 +5,14 @@ are disjoint between shares and are copied as they are: a copy that meets a row 
 rebuild rather than choose between them. The exceptions, each with the rule one replay would have applied:
 
 - sums kept per key over many records (captured leads per source, the funnel's, sales' and tickets'
-  totals and day rows) are added, and totals that come back to zero are dropped, as `add_sums` drops them;
+  totals and day rows, which each share made from its changes at its end) are added, and totals that come
+  back to zero are dropped, as `add_sums` drops them;
 - a lead's stage facts keep the earliest time: a `LeadMergedV1` marks the lead it merged away as merged,
   and that lead's other facts may be in another share.
 
 That last fact is also the one fold that reads another record's rows: the merged lead's funnel counters
-were made without it in its own share, so `refresh_across_shares` makes them again from the merged facts.
+were made without it in its own share, so `refresh_across_shares` makes them again from the merged facts
+(and its sums as live refreshes do).
 """
 
 import sqlite3
@@ -18,27 +20,19 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from crm_shared.db import session_factory
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
 from crm_shared.messaging.uow import UnitOfWork
-from reporting.counter_models import (
-    LeadFunnelTotal,
-    SaleDay,
-    SaleTotal,
-    TicketDay,
-    TicketTotal,
-)
 from reporting.leads.counters import refresh_leads
 from reporting.leads.funnel import MERGED
 from reporting.models import LeadsBySource, LeadStageFact, messaging
 from reporting.rebuild.indexes import LEDGER
-from reporting.rebuild.replay import rebuild_engine
+from reporting.rebuild.sums import TABLES
 
 # table -> (its key, the columns added on a clash, whether a row whose sums are all zero is dropped)
 SUMMED = {
     LeadsBySource.__table__.name: (("source",), ("lead_count",), False),
-    **{model.__table__.name: (("bucket",), sums, True) for model, sums in (
-        (LeadFunnelTotal, ("leads",)), (SaleTotal, ("n", "cents", "micros")),
-        (SaleDay, ("n", "cents", "micros")), (TicketTotal, ("n",)), (TicketDay, ("n",)))},
+    **{sums.table.name: (("bucket",), tuple(sums.sums), True) for sums in TABLES},
 }
 # table -> (its key, the column whose earliest value is kept on a clash)
 EARLIEST = {LeadStageFact.__table__.name: (("lead_id", "stage"), "reached_at")}
@@ -89,17 +83,12 @@ def merge_shares(target: Path, shares: list[Path]) -> None:
         connection.close()
 
 
-async def refresh_across_shares(database_url: str, chunk: int = 5000) -> None:
-    """Make again, from the merged facts, the funnel counters of every lead merged away."""
-    engine = rebuild_engine(database_url)
-    sessions = session_factory(engine)
-    try:
+async def refresh_across_shares(sessions: async_sessionmaker, chunk: int = 5000) -> None:
+    """Make again, from the merged facts, the funnel counters of every lead merged away, and their sums."""
+    async with UnitOfWork(sessions, messaging, "reporting") as uow:
+        merged = select(LeadStageFact.lead_id).where(LeadStageFact.stage == MERGED)
+        leads = sorted((await uow.session.execute(merged)).scalars())
+    for start in range(0, len(leads), chunk):
         async with UnitOfWork(sessions, messaging, "reporting") as uow:
-            merged = select(LeadStageFact.lead_id).where(LeadStageFact.stage == MERGED)
-            leads = sorted((await uow.session.execute(merged)).scalars())
-        for start in range(0, len(leads), chunk):
-            async with UnitOfWork(sessions, messaging, "reporting") as uow:
-                await refresh_leads(uow, set(leads[start:start + chunk]))
-                await uow.commit()
-    finally:
-        await engine.dispose()
+            await refresh_leads(uow, set(leads[start:start + chunk]))
+            await uow.commit()

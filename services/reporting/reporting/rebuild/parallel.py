@@ -10,26 +10,39 @@ same partition too, and its share's inbox drops them.
 import asyncio
 import contextlib
 import json
+import multiprocessing
+import os
 import sqlite3
-import sys
-from asyncio.subprocess import PIPE
 from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from crm_shared.db import is_sqlite
+from crm_shared.db import is_sqlite, session_factory
 from reporting.config import ReportingSettings
 from reporting.rebuild.applier import ApplyStats
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
+from reporting.rebuild import part
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
 from reporting.rebuild.replay import plan, prepare_database, rebuild_engine, replay
 
 Partition = tuple[str, int]
-# records a share's process is worth: one takes ~2 s to start (imports), what one replay folds of ~30,000
+# records a share's process is worth: a share's fixed costs (its broker connection, its copy of the target
+# and its part of the merge) against what one process folds in a second (~25,000)
 SHARE_MIN = 100_000
-SHARE_MODULE = "reporting.rebuild.part"  # what each share's process runs
+SHARE_MAIN = part.main  # what each share's process runs: (job, the pipe to report on)
 MAX_WORKERS = 8  # the merge attaches the other shares at once: SQLite attaches at most 10 databases
+_FORK = multiprocessing.get_context("fork")  # a copy of this process: nothing to import again
+
+
+@dataclass
+class Share:
+    """A share's process and the read end of its report pipe."""
+
+    process: BaseProcess
+    report: int  # -1 once `_follow` owns it
 
 
 class RebuildFailed(Exception):
@@ -80,16 +93,13 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     target = Path(make_url(settings.database_url).database)
     files = [target, *(target.with_name(f"{target.name}.share{index}") for index in range(1, len(shares)))]
     progress = [[0, sum(sizes[p] for p in share)] for share in shares]
-    processes: list[asyncio.subprocess.Process] = []
+    started: list[Share] = []
     try:
-        for _ in shares:  # they import (~2 s) while the target is made ready; their jobs follow
-            processes.append(await asyncio.create_subprocess_exec(
-                sys.executable, "-m", SHARE_MODULE, stdin=PIPE, stdout=PIPE))
         deferred = await _prepare(settings.database_url)
         for path in files[1:]:
             await asyncio.to_thread(_copy, target, path)
-        for process, share, path in zip(processes, shares, files, strict=True):
-            await _send(process, settings, path, share, chunk)
+        for share, path in zip(shares, files, strict=True):
+            started.append(_start(settings, path, share, chunk))
 
         def report(index: int, done: int, total: int) -> None:
             progress[index] = [done, total]
@@ -97,26 +107,29 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
 
         try:
             async with asyncio.TaskGroup() as group:  # a share failing stops following the others
-                following = [group.create_task(_follow(index, process, report))
-                             for index, process in enumerate(processes)]
+                following = [group.create_task(_follow(index, share, report))
+                             for index, share in enumerate(started)]
         except ExceptionGroup as failed:  # the first share's failure, as itself
             raise failed.exceptions[0] from None
         results = [task.result() for task in following]
-        try:
-            await asyncio.to_thread(merge_shares, target, files[1:])
-            await refresh_across_shares(settings.database_url)
-        except Exception as error:  # e.g. a record folded in two shares
-            raise RebuildFailed(f"merging the shares failed: {error!r}") from error
         engine = rebuild_engine(settings.database_url)
         try:
+            try:
+                await asyncio.to_thread(merge_shares, target, files[1:])
+                await refresh_across_shares(session_factory(engine))  # with their sums, as live
+            except Exception as error:  # e.g. a record folded in two shares
+                raise RebuildFailed(f"merging the shares failed: {error!r}") from error
             await create_indexes(engine, deferred)
         finally:
             await engine.dispose()
     finally:
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+        for share in started:
+            if share.report >= 0:  # never followed
+                os.close(share.report)
+            if share.process.is_alive():
+                share.process.kill()
+            await asyncio.to_thread(share.process.join)
+            share.process.close()
         for path in files[1:]:
             _remove(path)
     return ApplyStats(**{name: sum(getattr(stats, name) for stats in results)
@@ -133,30 +146,40 @@ async def _prepare(database_url: str) -> list[str]:
         await engine.dispose()
 
 
-async def _send(process: asyncio.subprocess.Process, settings: ReportingSettings, path: Path,
-                share: list[Partition], chunk: int) -> None:
-    """A share's job, on its stdin, never in argv: the settings it needs (the broker's may hold secrets),
-    its database, its partitions."""
+def _start(settings: ReportingSettings, path: Path, share: list[Partition], chunk: int) -> Share:
+    """Fork a share's process: the settings it needs (the broker's), its database, its partitions."""
     own = {"kafka": settings.kafka.model_dump(mode="json"), "database_url": f"sqlite+aiosqlite:///{path}"}
     job = {"settings": own, "partitions": share, "chunk": chunk}
-    with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # it ended already: `_follow` says so
-        process.stdin.write(json.dumps(job).encode())
-        await process.stdin.drain()
-        process.stdin.close()
+    read, write = os.pipe()
+    try:
+        process = _FORK.Process(target=SHARE_MAIN, args=(job, write), daemon=True)
+        process.start()
+    except BaseException:
+        os.close(read)
+        raise
+    finally:
+        os.close(write)  # the child has its own: the pipe ends when the child does
+    return Share(process, read)
 
 
-async def _follow(index: int, process: asyncio.subprocess.Process,
-                  report: Callable[[int, int, int], None]) -> ApplyStats:
+async def _follow(index: int, share: Share, report: Callable[[int, int, int], None]) -> ApplyStats:
     """A share's progress as it folds, then its counts."""
+    loop, reader = asyncio.get_running_loop(), asyncio.StreamReader()
+    pipe, share.report = os.fdopen(share.report, "rb"), -1  # closed with the transport from here on
+    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
     stats = None
-    async for line in process.stdout:
-        kind, _, rest = line.decode().strip().partition(" ")
-        if kind == "progress":
-            done, total = map(int, rest.split())
-            report(index, done, total)
-        elif kind == "stats":
-            stats = ApplyStats(**json.loads(rest))
-    code = await process.wait()
+    try:
+        async for line in reader:
+            kind, _, rest = line.decode().strip().partition(" ")
+            if kind == "progress":
+                done, total = map(int, rest.split())
+                report(index, done, total)
+            elif kind == "stats":
+                stats = ApplyStats(**json.loads(rest))
+    finally:
+        transport.close()
+    await asyncio.to_thread(share.process.join)
+    code = share.process.exitcode
     if code != 0 or stats is None:
         raise ShareFailed(f"the rebuild's share {index} exited with {code} before finishing")
     return stats

@@ -12,13 +12,17 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
 from crm_shared.db import create_engine, is_sqlite, session_factory
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.config import ReportingSettings
+from reporting.counter_store import SUMS_DEFERRED
 from reporting.handlers import handlers
 from reporting.models import messaging
 from reporting.rebuild.applier import ApplyStats, ChunkApplier
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
+from reporting.rebuild.sums import make_sums
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
@@ -75,6 +79,19 @@ def rebuild_engine(database_url: str) -> AsyncEngine:
         cursor.close()
 
     return engine
+
+
+def rebuild_sessions(engine: AsyncEngine) -> async_sessionmaker:
+    """Sessions that fold the changes of the counters without their sums (made whole at the end)."""
+    sessions = session_factory(engine)
+    sessions.configure(info={SUMS_DEFERRED: True})
+    return sessions
+
+
+async def finish_sums(sessions: async_sessionmaker) -> None:
+    """Make the sums tables from every change folded (one transaction)."""
+    async with sessions() as session, session.begin():
+        await make_sums(session)
 
 
 @contextlib.contextmanager
@@ -139,8 +156,8 @@ async def replay(
 ) -> ApplyStats:
     """Rebuild the projections in `settings.database_url` from every topic (or `only` these partitions);
     `on_progress(done, total)`. The target is migrated, checked to be fresh, loaded without its secondary
-    indexes and given them at the end; a `share` of a parallel rebuild folds into a database its parent
-    prepared that way, and leaves the rest to it.
+    indexes and the counters' sums, and given them at the end; a `share` of a parallel rebuild folds into a
+    database its parent prepared that way and makes its sums, and leaves the indexes to it.
 
     Each partition is read up to the high watermark its first fetch reports (the end when the replay
     started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
@@ -150,12 +167,13 @@ async def replay(
         await prepare_database(settings.database_url)
     replay_plan = await plan(settings, only=only)
     engine = rebuild_engine(settings.database_url)
-    sessions = session_factory(engine)
+    sessions = rebuild_sessions(engine)
     applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
     try:
         deferred = [] if share else await drop_secondary_indexes(engine)  # once the broker answered
         with rare_collections():
             await _fold(replay_plan, applier, chunk, on_progress)
+        await finish_sums(sessions)
         await create_indexes(engine, deferred)
     finally:
         await replay_plan.consumer.stop()

@@ -1,0 +1,84 @@
+"""The sums tables of a rebuild, made once at its end from the delta tables (`counter_store.SUMS_DEFERRED`).
+
+Live, each refresh adds its changes to the sums rows they fall in. A rebuild folds with the sums deferred
+(the changes only) and then makes every sums table here: the changes grouped in SQL per key (and per day
+for the day tables), the sums that come to zero left out, each group's bucket digested from its key as
+`counter_store.summed` digests it. The key's values are read back through the delta table's own column
+types, as a live refresh reads the changes it takes off the sums, so a bucket made here is the one live
+consumption makes for the same key.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Date, Table, case, cast, delete, func, literal_column, or_, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.bulk import execute_many
+from reporting.counter_models import LeadFunnelDelta, LeadFunnelTotal
+from reporting.counter_store import Spec, bucket_of
+from reporting.leads.counters import TOTAL_KEY
+from reporting.opportunities.counters import SPEC as SALES
+from reporting.service.counters import SPEC as SERVICE
+
+BATCH = 10_000  # groups read and written at a time
+
+
+@dataclass(frozen=True)
+class Sums:
+    """A sums table: which delta table it sums, by which columns, which of its columns sums which."""
+
+    table: Table
+    delta: Table
+    key: tuple[str, ...]
+    sums: dict[str, str]  # sums table column -> the delta column it sums
+    per_day: bool = False
+
+
+def _of(spec: Spec) -> list[Sums]:
+    key, sums = (*spec.dims, *spec.key), {name: name for name in spec.sums}
+    return [Sums(spec.total, spec.delta, key, sums), Sums(spec.day, spec.delta, key, sums, per_day=True)]
+
+
+# the deal and order counters share the sale tables, both kinds summed together as live
+TABLES = (Sums(LeadFunnelTotal.__table__, LeadFunnelDelta.__table__, TOTAL_KEY, {"leads": "delta"}),
+          *_of(SALES), *_of(SERVICE))
+
+
+def day_of(at: ColumnElement, dialect: str) -> ColumnElement:
+    """`counter_store.day_of` in SQL: the day D whose (D 00:00, D+1 00:00] holds `at` (naive UTC). SQLite
+    keeps a datetime as its fixed-width text ('YYYY-MM-DD HH:MM:SS.ffffff'), so midnight exactly is the
+    text's time part, and belongs to the day before."""
+    if dialect == "postgresql":
+        return cast(at - literal_column("INTERVAL '1 microsecond'"), Date)
+    midnight = func.substr(at, 12) == "00:00:00.000000"
+    day = case((midnight, func.date(func.substr(at, 1, 10), "-1 day")), else_=func.substr(at, 1, 10))
+    return type_coerce(day, Date)  # read back as a date
+
+
+async def make_sums(session: AsyncSession) -> None:
+    """Replace every sums table's rows by the sums of the changes in its delta table (in the session's
+    transaction)."""
+    for sums in TABLES:
+        await session.execute(delete(sums.table))
+        await _fill(session, sums)
+
+
+async def _fill(session: AsyncSession, sums: Sums) -> None:
+    dialect = session.bind.dialect.name
+    key = [sums.delta.c[name] for name in sums.key]
+    if sums.per_day:
+        key.insert(0, day_of(sums.delta.c.at, dialect).label("day"))
+    added = [cast(func.sum(sums.delta.c[source]), sums.table.c[name].type).label(name)
+             for name, source in sums.sums.items()]
+    nonzero = or_(*(func.sum(sums.delta.c[source]) != 0 for source in sums.sums.values()))
+    query = select(*key, *added).group_by(*key).having(nonzero)
+    names = [*(("day",) if sums.per_day else ()), *sums.key]
+    width = len(names)
+    result = await session.stream(query)
+    async for batch in result.partitions(BATCH):
+        rows = []
+        for row in batch:
+            values = tuple(row[:width])
+            rows.append({"bucket": bucket_of(values), **dict(zip(names, values, strict=True)),
+                         **dict(zip(sums.sums, row[width:], strict=True))})
+        await execute_many(session, sums.table.insert(), rows)
