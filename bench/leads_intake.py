@@ -149,8 +149,8 @@ async def measure_leads(label: str, urls: list[str], bootstrap: str, args, raw: 
             )
             print(f"  ratio in each of the {args.rounds} rounds: " + " ".join(f"{r:.2f}" for r in ratios))
         best, raw_best = max(intake_rates, key=intake_rates.get), max(raw_rates, key=raw_rates.get)
-        print(f"  capacity: the intake's most {intake_rates[best]:,.0f}/s ({best} in flight) against the trivial "
-              f"app's most {raw_rates[raw_best]:,.0f}/s ({raw_best} in flight): "
+        print(f"  capacity: the intake's most {intake_rates[best]:,.0f}/s ({best} in flight) against the "
+              f"trivial app's most {raw_rates[raw_best]:,.0f}/s ({raw_best} in flight): "
               f"{intake_rates[best] / raw_rates[raw_best]:.2f}x (target >= 0.6x)")
         relaying_env = {**intake_db, **relay, "LEADS_CONSUME": "false"}
         most = max(args.concurrency)

@@ -15,8 +15,8 @@ projection a no-op (reading, decoding, and recording each event in the inbox), a
 at all (reading and decoding only). Their ratios bound what any fold of the projections could reach.
 
 `--workers` (default: the CPUs, up to 4) is the rebuild command's own: on SQLite it folds shares of the
-partitions in that many processes at once, one per 100,000 records at most (so 60,000 events stay in one
-process), and merges them; the CPU figure then adds the shares' processes. The floors run in one process.
+partitions in that many processes at once, one per 20,000 records at most, and merges them; the CPU
+figure then adds the shares' processes. The floors run in one process.
 
 The schema is created first and timed on its own (a fixed cost, not a per-event one). Besides wall-clock
 rates it prints the CPU time this process spent per event on each side: on a loaded machine the wall

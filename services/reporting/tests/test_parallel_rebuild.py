@@ -1,6 +1,12 @@
 """A rebuild folded in shares, then merged, gives the rows one replay gives (`reporting.rebuild.merge`)."""
 
+import asyncio
+import io
+import json
+import os
+import signal
 import sqlite3
+import sys
 
 import pytest
 from reporting_scenario import at, captured, history, opportunity_history, orders, ticket_history
@@ -8,8 +14,10 @@ from reporting_support import dump_projections, record
 
 from crm_shared.events.leads import LeadMergedV1
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.config import ReportingSettings
 from reporting.handlers import handlers
 from reporting.models import messaging
+from reporting.rebuild import parallel, part
 from reporting.rebuild.applier import ChunkApplier
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
 from reporting.rebuild.parallel import deal
@@ -79,3 +87,35 @@ def test_partitions_are_dealt_by_records_largest_first():
     empty_ones = {("a", 0): 10, ("b", 0): 0, ("b", 1): 0}  # no share of empty partitions only
     assert deal(empty_ones, 2) == [[("a", 0), ("b", 0), ("b", 1)]]
 
+
+
+async def test_a_forked_share_drops_what_the_fork_copied_of_its_parent(monkeypatch, tmp_path):
+    others_read, others_write = os.pipe()  # another share's report pipe, as the parent holds it
+    others = os.fstat(others_read).st_ino
+
+    def parents_handler(*_) -> None:  # as the parent's asyncio.run installs its own
+        raise AssertionError("the parent's handler ran in the share")
+
+    async def probe(job: dict, out) -> None:  # in the child, in place of the fold
+        try:
+            kept = os.fstat(others_read).st_ino == others  # (the number may be reused by then)
+        except OSError:
+            kept = False
+        found = {"kept": kept, "stderr": sys.stderr is sys.__stderr__,
+                 "sigint": signal.getsignal(signal.SIGINT) is not parents_handler}
+        print(json.dumps(found), file=out, flush=True)
+
+    monkeypatch.setattr(part, "run", probe)
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # as a progress display wraps the console
+    before = signal.signal(signal.SIGINT, parents_handler)
+    try:
+        share = parallel._start(ReportingSettings(), tmp_path / "share.db", [], 10, [others_read])
+    finally:
+        signal.signal(signal.SIGINT, before)
+    with os.fdopen(share.report, "rb") as report:
+        found = json.loads(await asyncio.to_thread(report.read))
+    await parallel._exited(share.process)
+    os.close(others_read)
+    os.close(others_write)
+    assert found == {"kept": False, "stderr": True, "sigint": True}
+    assert share.process.exitcode == 0

@@ -19,7 +19,6 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import select
-
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from crm_shared.messaging.uow import UnitOfWork

@@ -22,16 +22,16 @@ from sqlalchemy.engine import make_url
 
 from crm_shared.db import is_sqlite, session_factory
 from reporting.config import ReportingSettings
+from reporting.rebuild import part
 from reporting.rebuild.applier import ApplyStats
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
-from reporting.rebuild import part
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
 from reporting.rebuild.replay import plan, prepare_database, rebuild_engine, replay
 
 Partition = tuple[str, int]
-# records a share's process is worth: a share's fixed costs (its broker connection, its copy of the target
-# and its part of the merge) against what one process folds in a second (~25,000)
-SHARE_MIN = 100_000
+# records a share's process is worth (forked, it starts at once; its fixed costs are its broker connection
+# and its copy of the target): 60,000 lead events in two shares took 1.46-1.61 s, in one 2.32-2.38 s
+SHARE_MIN = 20_000
 SHARE_MAIN = part.main  # what each share's process runs: (job, the pipe to report on)
 MAX_WORKERS = 8  # the merge attaches the other shares at once: SQLite attaches at most 10 databases
 _FORK = multiprocessing.get_context("fork")  # a copy of this process: nothing to import again
@@ -99,7 +99,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
         for path in files[1:]:
             await asyncio.to_thread(_copy, target, path)
         for share, path in zip(shares, files, strict=True):
-            started.append(_start(settings, path, share, chunk))
+            started.append(_start(settings, path, share, chunk, [other.report for other in started]))
 
         def report(index: int, done: int, total: int) -> None:
             progress[index] = [done, total]
@@ -128,7 +128,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
                 os.close(share.report)
             if share.process.is_alive():
                 share.process.kill()
-            await asyncio.to_thread(share.process.join)
+            share.process.join()  # killed, or exited already: at once
             share.process.close()
         for path in files[1:]:
             _remove(path)
@@ -146,13 +146,15 @@ async def _prepare(database_url: str) -> list[str]:
         await engine.dispose()
 
 
-def _start(settings: ReportingSettings, path: Path, share: list[Partition], chunk: int) -> Share:
-    """Fork a share's process: the settings it needs (the broker's), its database, its partitions."""
+def _start(settings: ReportingSettings, path: Path, share: list[Partition], chunk: int,
+           others: list[int]) -> Share:
+    """Fork a share's process: the settings it needs (the broker's), its database, its partitions; it
+    closes `others` (the report pipes of the shares started before) and its own pipe's read end."""
     own = {"kafka": settings.kafka.model_dump(mode="json"), "database_url": f"sqlite+aiosqlite:///{path}"}
     job = {"settings": own, "partitions": share, "chunk": chunk}
     read, write = os.pipe()
     try:
-        process = _FORK.Process(target=SHARE_MAIN, args=(job, write), daemon=True)
+        process = _FORK.Process(target=SHARE_MAIN, args=(job, write, [*others, read]), daemon=True)
         process.start()
     except BaseException:
         os.close(read)
@@ -163,10 +165,14 @@ def _start(settings: ReportingSettings, path: Path, share: list[Partition], chun
 
 
 async def _follow(index: int, share: Share, report: Callable[[int, int, int], None]) -> ApplyStats:
-    """A share's progress as it folds, then its counts."""
+    """A share's progress as it folds, then its counts (once its process has exited)."""
     loop, reader = asyncio.get_running_loop(), asyncio.StreamReader()
-    pipe, share.report = os.fdopen(share.report, "rb"), -1  # closed with the transport from here on
-    transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    pipe, share.report = os.fdopen(share.report, "rb"), -1  # closed here from now on
+    try:
+        transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+    except BaseException:
+        pipe.close()
+        raise
     stats = None
     try:
         async for line in reader:
@@ -178,11 +184,22 @@ async def _follow(index: int, share: Share, report: Callable[[int, int, int], No
                 stats = ApplyStats(**json.loads(rest))
     finally:
         transport.close()
-    await asyncio.to_thread(share.process.join)
+    await _exited(share.process)
     code = share.process.exitcode
     if code != 0 or stats is None:
         raise ShareFailed(f"the rebuild's share {index} exited with {code} before finishing")
     return stats
+
+
+async def _exited(process: BaseProcess) -> None:
+    """Wait, without a thread, until the process has exited (its sentinel becomes readable), and reap it."""
+    loop, exited = asyncio.get_running_loop(), asyncio.get_running_loop().create_future()
+    loop.add_reader(process.sentinel, lambda: exited.done() or exited.set_result(None))
+    try:
+        await exited
+    finally:
+        loop.remove_reader(process.sentinel)
+    process.join()  # at once: it has exited
 
 
 def _copy(source: Path, path: Path) -> None:

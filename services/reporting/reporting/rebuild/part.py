@@ -10,14 +10,28 @@ import asyncio
 import dataclasses
 import json
 import os
+import signal
+import sys
+from collections.abc import Iterable
 from typing import TextIO
 
 from reporting.config import ReportingSettings
 from reporting.rebuild.replay import replay
 
 
-def main(job: dict, out_fd: int) -> None:
-    """The forked process: fold the job's share, writing its report to `out_fd`."""
+def main(job: dict, out_fd: int, inherited: Iterable[int] = ()) -> None:
+    """The forked process: fold the job's share, writing its report to `out_fd`.
+
+    What the fork copied of the parent's that is not the share's goes first: the read ends of the report
+    pipes (`inherited`: held here, a parent killed would never close them, and the share would fold on
+    instead of failing on its next report), the parent's Ctrl-C handler (asyncio's, which would cancel
+    the parent's copied task and leave this fold running) and the console the parent may have wrapped
+    (a progress display, whose lock a thread of the parent may have held at the fork)."""
+    for fd in inherited:
+        os.close(fd)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
     with os.fdopen(out_fd, "w", buffering=1) as out:
         asyncio.run(run(job, out))
 

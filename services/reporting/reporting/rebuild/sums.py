@@ -3,14 +3,29 @@
 Live, each refresh adds its changes to the sums rows they fall in. A rebuild folds with the sums deferred
 (the changes only) and then makes every sums table here: the changes grouped in SQL per key (and per day
 for the day tables), the sums that come to zero left out, each group's bucket digested from its key as
-`counter_store.summed` digests it. The key's values are read back through the delta table's own column
-types, as a live refresh reads the changes it takes off the sums, so a bucket made here is the one live
-consumption makes for the same key.
+`counter_store.summed` digests it. The key's values come back through the delta table's column types;
+live, a refresh digests the keys of the changes it makes as the measures give them and of those it takes
+off as read back, so both already rely on a key digesting alike either way: the measures give floats for
+the float columns (a whole 2 and 2.0 digest apart). Grouping in SQL also makes -0.0 and 0.0 one key,
+where live they would be two buckets; no measure gives -0.0 (the times and amounts are measured from
+zero up).
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Date, Table, case, cast, delete, func, literal_column, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Table,
+    case,
+    cast,
+    delete,
+    func,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.bulk import execute_many
