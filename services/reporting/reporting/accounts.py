@@ -8,6 +8,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.sales import AccountCreatedV1, AccountDeletedV1, AccountSnapshot
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.kinds import of_kind
 from reporting.models import AccountCard
 from reporting.versions import version_of
 
@@ -30,7 +31,7 @@ def _row(event: Event) -> dict | None:
 async def record_accounts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Upsert the account snapshots and deletions among `events`, keeping each account's newest one."""
     latest: dict[str, dict] = {}
-    for event in events:
+    for event in of_kind(events, (AccountSnapshot, AccountDeletedV1)):
         row = _row(event)
         if row and (row["account_id"] not in latest or row["version"] > latest[row["account_id"]]["version"]):
             latest[row["account_id"]] = row

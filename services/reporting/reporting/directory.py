@@ -8,6 +8,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.sales import UserCreatedV1, UserSnapshot
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.kinds import of_kind
 from reporting.models import DirectoryUser
 from reporting.versions import version_of
 
@@ -15,13 +16,12 @@ from reporting.versions import version_of
 async def record_users(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Upsert the user snapshots among `events`, keeping each user's newest one."""
     latest: dict[str, dict] = {}
-    for event in events:
-        if isinstance(event, UserSnapshot):
-            rank = 0 if isinstance(event, UserCreatedV1) else 1
-            row = {"user_id": event.aggregate_id, "name": event.name, "team_id": event.team_id,
-                   "region": event.region, "version": version_of(event, rank)}
-            if event.aggregate_id not in latest or row["version"] > latest[event.aggregate_id]["version"]:
-                latest[event.aggregate_id] = row
+    for event in of_kind(events, UserSnapshot):
+        rank = 0 if isinstance(event, UserCreatedV1) else 1
+        row = {"user_id": event.aggregate_id, "name": event.name, "team_id": event.team_id,
+               "region": event.region, "version": version_of(event, rank)}
+        if event.aggregate_id not in latest or row["version"] > latest[event.aggregate_id]["version"]:
+            latest[event.aggregate_id] = row
     if not latest:
         return
     insert = dialect_insert(uow.session)(DirectoryUser.__table__)

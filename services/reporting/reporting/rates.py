@@ -19,6 +19,7 @@ from crm_shared.events.base import Event
 from crm_shared.events.sales import ExchangeRateSetV1
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
+from reporting.kinds import of_kind
 from reporting.models import ExchangeRateFact
 from reporting.versions import utc_naive, version_of
 
@@ -30,7 +31,7 @@ async def record_exchange_rates(*, uow: UnitOfWork, events: Sequence[Event]) -> 
     """Store the rates set among `events` (insert-only: the history is kept)."""
     rows = [{"currency": e.currency, "event_id": str(e.event_id), "version": version_of(e),
              "effective_at": utc_naive(e.effective_at), "base_currency": e.base_currency, "rate": e.rate}
-            for e in events if isinstance(e, ExchangeRateSetV1)]
+            for e in of_kind(events, ExchangeRateSetV1)]
     if rows:
         insert = dialect_insert(uow.session)(ExchangeRateFact.__table__).on_conflict_do_nothing()
         await execute_many(uow.session, insert, rows)

@@ -10,6 +10,7 @@ from crm_shared.events.marketing import CampaignSnapshot
 from crm_shared.events.sales import OpportunitySnapshot
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.campaigns.models import CampaignCard, DealOrigin
+from reporting.kinds import of_kind
 from reporting.versions import version_of
 
 _COLUMNS = ("name", "channel", "cost", "currency", "starts_on", "ends_on", "version")
@@ -20,7 +21,7 @@ async def record_campaigns(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     opened from a lead."""
     latest: dict[str, dict] = {}
     origins: dict[str, dict] = {}
-    for event in events:
+    for event in of_kind(events, (CampaignSnapshot, OpportunitySnapshot)):
         if isinstance(event, CampaignSnapshot):
             row = {"campaign_id": event.aggregate_id, "name": event.name[:200], "channel": event.channel,
                    "cost": event.cost, "currency": event.currency, "starts_on": event.starts_on,

@@ -8,6 +8,7 @@ from crm_shared.events.interactions import InteractionRecordedV1
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
 from reporting.customers.identity import normal_email, normal_phone
+from reporting.kinds import of_kind
 from reporting.models import InteractionFact
 from reporting.versions import utc_naive
 
@@ -18,7 +19,7 @@ async def record_interactions(*, uow: UnitOfWork, events: Sequence[Event]) -> No
              "kind": e.kind, "lead_id": e.lead_id, "contact_id": e.contact_id, "account_id": e.account_id,
              "email": normal_email(e.email), "phone": normal_phone(e.phone), "summary": e.summary[:2000],
              "source_service": e.source_service, "record_id": e.record_id}
-            for e in events if isinstance(e, InteractionRecordedV1)]
+            for e in of_kind(events, InteractionRecordedV1)]
     if rows:
         insert = dialect_insert(uow.session)(InteractionFact.__table__).on_conflict_do_nothing()
         await execute_many(uow.session, insert, rows)

@@ -17,6 +17,7 @@ from crm_shared.events.leads import (
 )
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
+from reporting.kinds import of_kind
 from reporting.leads.counters import refresh_leads
 from reporting.leads.funnel import MERGED, order_key, stages_reached, version
 from reporting.models import LeadCard, LeadsBySource, LeadStageFact
@@ -31,10 +32,20 @@ _EMPTY = {name: "" if name.endswith("_version") else None for group in _GROUPS f
 
 async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Apply a batch of lead events (each already deduplicated by the inbox) in one transaction."""
-    await _count_sources(uow, [e for e in events if isinstance(e, LeadCapturedV1)])
+    await _count_sources(uow, of_kind(events, LeadCapturedV1))
     await _set_cards(uow, events)
     await _record_stages(uow, events)
     await refresh_leads(uow, _touched(events))
+
+
+@cache
+def _card_groups(cls: type) -> tuple[bool, bool, bool] | None:
+    """Which card groups an event of `cls` may set: (a snapshot: all three, a capture: the source, a
+    conversion: the owner only if it names one), or None for none (worked out once per class)."""
+    if not issubclass(cls, _OWNED):
+        return None
+    snapshot = issubclass(cls, LeadSnapshot)
+    return snapshot, snapshot or issubclass(cls, LeadCapturedV1), issubclass(cls, LeadConvertedV1)
 
 
 @cache
@@ -77,11 +88,11 @@ def card_rows(events: Sequence[Event]) -> list[dict]:
     winners' versions are formatted."""
     newest: dict[str, list] = {}  # lead id -> (order key, event) setting the source, owner, profile groups
     for event in events:
-        if not isinstance(event, _OWNED):
+        kind = _card_groups(type(event))
+        if kind is None:
             continue
-        snapshot = isinstance(event, LeadSnapshot)
-        sets_source = snapshot or isinstance(event, LeadCapturedV1)
-        sets_owner = not isinstance(event, LeadConvertedV1) or event.owner_id is not None \
+        snapshot, sets_source, conversion = kind
+        sets_owner = not conversion or event.owner_id is not None \
             or event.team_id is not None  # a conversion that names no owner leaves ownership as it was
         if not (sets_source or sets_owner):
             continue
@@ -136,7 +147,7 @@ async def _record_stages(uow: UnitOfWork, events: Sequence[Event]) -> None:
     earliest: dict[tuple[str, str], datetime] = {}
     for event in events:
         reached = stages_reached(event)
-        merged = isinstance(event, LeadMergedV1)
+        merged = _touches(type(event)) == 2  # a merge: the lead merged away leaves the funnel
         if not reached and not merged:
             continue
         at = utc_naive(event.occurred_at)

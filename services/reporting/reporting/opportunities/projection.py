@@ -7,6 +7,7 @@ from crm_shared.events.base import Event
 from crm_shared.events.sales import OpportunitySnapshot, OpportunityStageChangedV1
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
+from reporting.kinds import of_kind
 from reporting.models import OpportunityFact
 from reporting.opportunities.counters import refresh_opportunities
 from reporting.versions import utc_naive, version_of
@@ -37,7 +38,7 @@ def fact_row(event: OpportunitySnapshot) -> dict:
 
 async def record_opportunity_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Store the snapshots among `events` (a fact already stored is left as it is)."""
-    rows = [fact_row(e) for e in events if isinstance(e, OpportunitySnapshot)]
+    rows = [fact_row(e) for e in of_kind(events, OpportunitySnapshot)]
     if rows:
         insert = dialect_insert(uow.session)(OpportunityFact.__table__).on_conflict_do_nothing()
         await execute_many(uow.session, insert, rows)

@@ -8,6 +8,7 @@ from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
 from crm_shared.events.marketing import ProspectFacts, ProspectImportedV1, ProspectVerifiedV1
 from crm_shared.messaging.uow import UnitOfWork
+from reporting.kinds import of_kind
 from reporting.prospects.models import ProspectFact
 from reporting.versions import utc_naive
 
@@ -19,10 +20,9 @@ async def record_prospects(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Upsert the prospects among `events`: the earliest time of each of import and verification wins, the
     attributes (the same in both events) are kept once known."""
     rows: dict[str, dict] = {}
-    for event in events:
-        if isinstance(event, ProspectFacts):
-            _merge(rows.setdefault(event.aggregate_id, dict.fromkeys(("prospect_id", *_ATTRIBUTES, *_TIMES))),
-                   _row(event))
+    for event in of_kind(events, ProspectFacts):
+        _merge(rows.setdefault(event.aggregate_id, dict.fromkeys(("prospect_id", *_ATTRIBUTES, *_TIMES))),
+               _row(event))
     if not rows:
         return
     insert = dialect_insert(uow.session)(ProspectFact.__table__)

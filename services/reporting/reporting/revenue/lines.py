@@ -12,6 +12,7 @@ from crm_shared.events.base import Event
 from crm_shared.events.sales import OpportunitySnapshot, OrderSnapshot
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
+from reporting.kinds import of_kind
 from reporting.models import SaleLineFact
 from reporting.revenue.domain import Sale
 
@@ -20,7 +21,7 @@ async def record_sale_lines(*, uow: UnitOfWork, events: Sequence[Event]) -> None
     """Store the product lines of the opportunity and order snapshots among `events`."""
     rows = [{"event_id": str(e.event_id), "line_no": number, "record_id": e.aggregate_id,
              "product": line.product[:200], "amount": line.amount}
-            for e in events if isinstance(e, OpportunitySnapshot | OrderSnapshot)
+            for e in of_kind(events, OpportunitySnapshot | OrderSnapshot)
             for number, line in enumerate(e.lines)]
     if rows:
         insert = dialect_insert(uow.session)(SaleLineFact.__table__).on_conflict_do_nothing()

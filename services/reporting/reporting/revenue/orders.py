@@ -11,6 +11,7 @@ from crm_shared.events.base import Event
 from crm_shared.events.sales import OrderCreatedV1, OrderSnapshot
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
+from reporting.kinds import of_kind
 from reporting.models import OrderFact
 from reporting.revenue.domain import Sale
 from reporting.versions import utc_naive, version_of
@@ -42,7 +43,7 @@ async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> Non
              "occurred_at": utc_naive(e.occurred_at), "owner_id": e.owner_id, "team_id": e.team_id,
              "account_id": e.account_id, "amount": e.amount, "currency": e.currency, "status": e.status,
              "opportunity_id": e.opportunity_id}
-            for e in events if isinstance(e, OrderSnapshot)]
+            for e in of_kind(events, OrderSnapshot)]
     if rows:
         insert = dialect_insert(uow.session)(OrderFact.__table__).on_conflict_do_nothing()
         await execute_many(uow.session, insert, rows)

@@ -7,6 +7,7 @@ from crm_shared.events.base import Event
 from crm_shared.events.service_desk import SlaSignal, TicketSnapshot
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
+from reporting.kinds import of_kind
 from reporting.models import TicketFact
 from reporting.service.counters import refresh_tickets
 from reporting.versions import utc_naive, version_of
@@ -37,7 +38,7 @@ def fact_row(event: TicketSnapshot) -> dict:
 
 async def record_ticket_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Store the ticket snapshots among `events` (a fact already stored is left as it is)."""
-    rows = [fact_row(e) for e in events if isinstance(e, TicketSnapshot)]
+    rows = [fact_row(e) for e in of_kind(events, TicketSnapshot)]
     if rows:
         insert = dialect_insert(uow.session)(TicketFact.__table__).on_conflict_do_nothing()
         await execute_many(uow.session, insert, rows)
