@@ -14,9 +14,10 @@ followed by a deal's (opened, moved to a later stage, won or lost, with a produc
 projection a no-op (reading, decoding, and recording each event in the inbox), and with nothing applied
 at all (reading and decoding only). Their ratios bound what any fold of the projections could reach.
 
-`--workers` (default: the CPUs, up to 4) is the rebuild command's own: on SQLite it folds shares of the
-partitions in that many processes at once, one per 20,000 records at most, and merges them; the CPU
-figure then adds the shares' processes. The floors run in one process.
+`--workers` (default: the CPUs, up to 4) is the rebuild command's own: it folds shares of the partitions
+in that many processes at once, one per 20,000 records at most (on SQLite into databases of their own,
+merged at the end; on PostgreSQL into the target at once); the CPU figure then adds the shares'
+processes (not PostgreSQL's own). The floors run in one process.
 
 The schema is created first and timed on its own (a fixed cost, not a per-event one). Besides wall-clock
 rates it prints the CPU time this process spent per event on each side: on a loaded machine the wall
@@ -214,7 +215,7 @@ async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: boo
         print(f"raw aiokafka consumption: {count / raw_s:>9,.0f} events/s "
               f"({raw_s:.2f} s; CPU {raw_cpu * us:.1f} us/event)")
         store = "PostgreSQL" if use_postgres else "SQLite"
-        shares = workers if not use_postgres else 1
+        shares = workers
         runs = [(f"rebuild ({store}, {shares} process{'es' if shares > 1 else ''})", contextlib.nullcontext(),
                  shares)]
         runs += [(label, off, 1) for label, off in (FLOORS if floors else ())]
@@ -245,7 +246,7 @@ if __name__ == "__main__":
     parser.add_argument("--floors", action="store_true",
                         help="also rebuild with the projections off, then with nothing applied")
     parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
-                        help="processes folding shares of the partitions (SQLite; the floors use one)")
+                        help="processes folding shares of the partitions (the floors use one)")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix, arguments.floors,
                      arguments.workers))

@@ -109,7 +109,8 @@ async def test_a_forked_share_drops_what_the_fork_copied_of_its_parent(monkeypat
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # as a progress display wraps the console
     before = signal.signal(signal.SIGINT, parents_handler)
     try:
-        share = parallel._start(ReportingSettings(), tmp_path / "share.db", [], 10, [others_read])
+        share = parallel._start(ReportingSettings(), f"sqlite+aiosqlite:///{tmp_path}/share.db", [], 10, True,
+                                [others_read])
     finally:
         signal.signal(signal.SIGINT, before)
     with os.fdopen(share.report, "rb") as report:

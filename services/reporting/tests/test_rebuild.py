@@ -94,10 +94,14 @@ async def test_rebuild_gives_the_rows_live_consumption_gives(published, live_row
 
 
 async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(published, live_rows,
-                                                                                tmp_path, monkeypatch):
+                                                                                database_url, tmp_path,
+                                                                                monkeypatch):
+    """SQLite: two databases merged; PostgreSQL: two processes folding into the target at once."""
     tansu, distinct = published
     monkeypatch.setattr(parallel, "SHARE_MIN", 1)  # a share per record at most: two shares of this history
-    settings = settings_for(tansu, f"sqlite+aiosqlite:///{tmp_path}/rebuilt.db")
+    settings = settings_for(tansu, database_url)
+    await prepare_database(database_url)
+    migrated = await indexes(database_url)
     progress: list[tuple[int, int]] = []
     stats = await parallel.rebuild(settings, workers=2, chunk=4,
                                    on_progress=lambda done, total: progress.append((done, total)))
@@ -107,7 +111,7 @@ async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(
     assert await dump_projections(rebuilt) == live_rows
     await rebuilt.state.ctx.engine.dispose()
     assert not [path for path in tmp_path.iterdir() if ".share" in path.name]  # merged, then removed
-    assert await indexes(settings.database_url) == await indexes(await migrated_copy(tmp_path))
+    assert await indexes(settings.database_url) == migrated
 
 
 async def test_a_share_that_fails_fails_the_rebuild_and_leaves_no_share_behind(published, tmp_path,

@@ -1,6 +1,11 @@
-"""A rebuild folded by several processes at once (SQLite): each folds a share of the partitions into a
-database of its own, with the very code of a single replay, then the shares are merged into the target and
-the few figures whose facts span shares are made again from the merged facts (`merge`).
+"""A rebuild folded by several processes at once, each a share of the partitions, with the very code of a
+single replay.
+
+On SQLite (one writer at a time) each share folds into a database of its own, then the shares are merged
+into the target and the few figures whose facts span shares are made again from the merged facts
+(`merge`). On PostgreSQL the shares fold into the target itself at once, as replicas of the live consumer
+do (per-record advisory locks, commutative upserts: a lead merged into one of another share is refreshed
+under its lock from the committed facts), and the counters' sums are made once at the end.
 
 Every event of one record on one topic is in one partition (events are keyed by their record), so a share
 holds each record's whole story on that topic; duplicates of an event (a relay re-sending it) land in the
@@ -26,7 +31,14 @@ from reporting.rebuild import part
 from reporting.rebuild.applier import ApplyStats
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
-from reporting.rebuild.replay import plan, prepare_database, rebuild_engine, replay
+from reporting.rebuild.replay import (
+    finish_sums,
+    plan,
+    prepare_database,
+    rebuild_engine,
+    rebuild_sessions,
+    replay,
+)
 
 Partition = tuple[str, int]
 # records a share's process is worth (forked, it starts at once; its fixed costs are its broker connection
@@ -71,9 +83,8 @@ def deal(sizes: dict[Partition, int], workers: int) -> list[list[Partition]]:
 
 async def rebuild(settings: ReportingSettings, *, workers: int = 1, chunk: int = 5000,
                   on_progress: Callable[[int, int], None] = lambda done, total: None) -> ApplyStats:
-    """Rebuild `settings.database_url` (fresh) from every topic: on SQLite with up to `workers` processes,
-    otherwise (PostgreSQL, or one worker) in this one."""
-    if workers > 1 and is_sqlite(settings.database_url):
+    """Rebuild `settings.database_url` (fresh) from every topic, with up to `workers` processes."""
+    if workers > 1:
         workers = min(workers, MAX_WORKERS)
         return await replay_parallel(settings, workers=workers, chunk=chunk, on_progress=on_progress)
     return await replay(settings, on_progress=on_progress, chunk=chunk)
@@ -81,25 +92,29 @@ async def rebuild(settings: ReportingSettings, *, workers: int = 1, chunk: int =
 
 async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: int,
                           on_progress: Callable[[int, int], None]) -> ApplyStats:
-    """Rebuild `settings.database_url` (a fresh SQLite database) with up to `workers` processes, one per
-    `SHARE_MIN` records at most: the first share folds into the target itself, each other one into a copy
-    of the migrated target beside it, merged into the target at the end."""
+    """Rebuild `settings.database_url` (a fresh database) with up to `workers` processes, one per
+    `SHARE_MIN` records at most. SQLite: the first share folds into the target itself, each other one into
+    a copy of the migrated target beside it, merged into the target at the end. PostgreSQL: every share
+    folds into the target, the sums are made at the end."""
     first = await plan(settings)
     await first.consumer.stop()
     sizes = {(tp.topic, tp.partition): first.estimate[tp] - first.begin[tp] for tp in first.begin}
     shares = deal(sizes, max(1, min(workers, sum(sizes.values()) // SHARE_MIN)))
     if len(shares) < 2:
         return await replay(settings, on_progress=on_progress, chunk=chunk)
-    target = Path(make_url(settings.database_url).database)
-    files = [target, *(target.with_name(f"{target.name}.share{index}") for index in range(1, len(shares)))]
+    sqlite = is_sqlite(settings.database_url)
+    target = Path(make_url(settings.database_url).database) if sqlite else None
+    files = [target, *(target.with_name(f"{target.name}.share{index}") for index in range(1, len(shares)))] \
+        if sqlite else []
+    urls = [f"sqlite+aiosqlite:///{path}" for path in files] or [settings.database_url] * len(shares)
     progress = [[0, sum(sizes[p] for p in share)] for share in shares]
     started: list[Share] = []
     try:
         deferred = await _prepare(settings.database_url)
         for path in files[1:]:
             await asyncio.to_thread(_copy, target, path)
-        for share, path in zip(shares, files, strict=True):
-            started.append(_start(settings, path, share, chunk, [other.report for other in started]))
+        for share, url in zip(shares, urls, strict=True):
+            started.append(_start(settings, url, share, chunk, sqlite, [other.report for other in started]))
 
         def report(index: int, done: int, total: int) -> None:
             progress[index] = [done, total]
@@ -114,11 +129,14 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
         results = [task.result() for task in following]
         engine = rebuild_engine(settings.database_url)
         try:
-            try:
-                await asyncio.to_thread(merge_shares, target, files[1:])
-                await refresh_across_shares(session_factory(engine))  # with their sums, as live
-            except Exception as error:  # e.g. a record folded in two shares
-                raise RebuildFailed(f"merging the shares failed: {error!r}") from error
+            if sqlite:
+                try:
+                    await asyncio.to_thread(merge_shares, target, files[1:])
+                    await refresh_across_shares(session_factory(engine))  # with their sums, as live
+                except Exception as error:  # e.g. a record folded in two shares
+                    raise RebuildFailed(f"merging the shares failed: {error!r}") from error
+            else:
+                await finish_sums(rebuild_sessions(engine))
             await create_indexes(engine, deferred)
         finally:
             await engine.dispose()
@@ -146,12 +164,13 @@ async def _prepare(database_url: str) -> list[str]:
         await engine.dispose()
 
 
-def _start(settings: ReportingSettings, path: Path, share: list[Partition], chunk: int,
+def _start(settings: ReportingSettings, database_url: str, share: list[Partition], chunk: int, sums: bool,
            others: list[int]) -> Share:
-    """Fork a share's process: the settings it needs (the broker's), its database, its partitions; it
-    closes `others` (the report pipes of the shares started before) and its own pipe's read end."""
-    own = {"kafka": settings.kafka.model_dump(mode="json"), "database_url": f"sqlite+aiosqlite:///{path}"}
-    job = {"settings": own, "partitions": share, "chunk": chunk}
+    """Fork a share's process: the settings it needs (the broker's), its database, its partitions, whether
+    it makes its sums; it closes `others` (the report pipes of the shares started before) and its own
+    pipe's read end."""
+    own = {"kafka": settings.kafka.model_dump(mode="json"), "database_url": database_url}
+    job = {"settings": own, "partitions": share, "chunk": chunk, "sums": sums}
     read, write = os.pipe()
     try:
         process = _FORK.Process(target=SHARE_MAIN, args=(job, write, [*others, read]), daemon=True)

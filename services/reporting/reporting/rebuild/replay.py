@@ -151,11 +151,12 @@ async def replay(
     chunk: int = 5000,
     only: set[tuple[str, int]] | None = None,
     share: bool = False,
+    sums: bool = True,
 ) -> ApplyStats:
     """Rebuild the projections in `settings.database_url` from every topic (or `only` these partitions);
     `on_progress(done, total)`. The target is migrated, checked to be fresh, loaded without its secondary
     indexes and the counters' sums, and given them at the end; a `share` of a parallel rebuild folds into a
-    database its parent prepared that way and makes its sums, and leaves the indexes to it.
+    database its parent prepared that way and leaves the indexes to it, and the sums too unless `sums`.
 
     Each partition is read up to the high watermark its first fetch reports (the end when the replay
     started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
@@ -171,7 +172,8 @@ async def replay(
         deferred = [] if share else await drop_secondary_indexes(engine)  # once the broker answered
         with rare_collections():
             await _fold(replay_plan, applier, chunk, on_progress)
-        await finish_sums(sessions)
+        if sums:
+            await finish_sums(sessions)
         await create_indexes(engine, deferred)
     finally:
         await replay_plan.consumer.stop()
