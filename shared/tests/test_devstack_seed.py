@@ -16,7 +16,7 @@ from crm_shared.devstack.seed_desk import build_desk
 from crm_shared.devstack.seed_org import FORM_ORIGIN, Org
 from crm_shared.devstack.seed_report import behind, curl_examples, print_forms, report
 from crm_shared.devstack.seed_tickets import CHECK_EVERY, TicketStories, running_dues, story, ticket_specs
-from crm_shared.devstack.seed_time import HEADER
+from crm_shared.devstack.seed_time import HEADER, days_ago
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # the final checks run up to the real now
 
@@ -208,3 +208,13 @@ def test_the_summary_says_plainly_when_reporting_did_not_catch_up():
     text = " ".join(console.export_text().split())  # a narrow table wraps its title
     assert "reporting has not caught up" in text and "leads converted 271 of 275" in text
     assert "Reporting answers now (still catching up)" in text and "form-1/submissions" in text
+
+
+def test_a_moment_days_ago_draws_the_same_numbers_at_any_time_of_day():
+    drawn = []
+    for now in (datetime(2026, 12, 5, 0, 30, tzinfo=UTC), datetime(2026, 12, 5, 23, 0, tzinfo=UTC)):
+        rng = random.Random(11)
+        moments = [days_ago(rng, now, 1) for _ in range(20)]  # today's office hours: to come, then past
+        assert all(moment < now for moment in moments)
+        drawn.append(rng.random())  # what the seed draws next
+    assert drawn[0] == drawn[1]

@@ -19,10 +19,14 @@ def at(when: datetime, headers: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def days_ago(rng: random.Random, now: datetime, most: float, least: float = 0) -> datetime:
-    """A moment between `most` and `least` days before `now`, in (UTC) office hours when that is past."""
+    """A moment between `most` and `least` days before `now`, in (UTC) office hours when that is past.
+
+    It always draws the same count of numbers, whichever moment it gives: a seed run at another time of
+    day builds the same company (the numbers drawn after this one are the same)."""
     day = now - timedelta(days=rng.uniform(least, most))
     moment = datetime.combine(day.date(), time(rng.randint(1, 10), rng.randint(0, 59)), UTC)
-    return moment if moment < now - timedelta(minutes=5) else now - timedelta(minutes=rng.uniform(5, 60))
+    recent = now - timedelta(minutes=rng.uniform(5, 60))  # for a moment still to come today
+    return moment if moment < now - timedelta(minutes=5) else recent
 
 
 def after(rng: random.Random, start: datetime, now: datetime, low_hours: float, high_hours: float
