@@ -20,6 +20,7 @@ from reporting.handlers import handlers
 from reporting.models import messaging
 from reporting.rebuild.applier import ApplyStats, ChunkApplier
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
+from reporting.rebuild.statistics import Statistics
 from reporting.rebuild.sums import make_sums
 
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
@@ -171,7 +172,7 @@ async def replay(
     try:
         deferred = [] if share else await drop_secondary_indexes(engine)  # once the broker answered
         with rare_collections():
-            await _fold(replay_plan, applier, chunk, on_progress)
+            await _fold(replay_plan, applier, chunk, on_progress, Statistics(engine))
         if sums:
             await finish_sums(sessions)
         await create_indexes(engine, deferred)
@@ -182,8 +183,9 @@ async def replay(
 
 
 async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
-                on_progress: Callable[[int, int], None]) -> None:
-    """Read every partition up to its end, each fetched batch decoded while the previous one is written."""
+                on_progress: Callable[[int, int], None], statistics: Statistics) -> None:
+    """Read every partition up to its end, each fetched batch decoded while the previous one is written
+    (and the target analyzed as it fills)."""
     consumer, begin = replay_plan.consumer, replay_plan.begin
     end: dict[TopicPartition, int] = {}
     applying: asyncio.Task | None = None
@@ -198,6 +200,7 @@ async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
             events = applier.decode(records)  # while the previous chunk is being written
             if applying is not None:
                 await applying
+                await statistics.chunk_folded()
             applying = asyncio.create_task(applier.apply_decoded(records, events))
             done += len(records)
             on_progress(done, sum(end.get(tp, replay_plan.estimate[tp]) - begin[tp] for tp in begin))

@@ -1,0 +1,37 @@
+"""PostgreSQL's planner statistics of a rebuild's target, made again as its tables fill.
+
+A fresh database has none until autovacuum analyzes it, and without them the planner read the counters'
+delta tables by the first column of their key only (`kind = 'opportunity'`: every row of the kind) and
+filtered the records out, so each chunk's refresh read the whole table: 150,000 deal and ticket events
+took 71 s to rebuild, 60,000 took 8 s. Analyzed, the same lookup probes the key record by record (a
+chunk's select of 500 deals among 600,000 changes: 64 ms without statistics, 1.9 ms with). The target is
+analyzed after the first chunk, then each time the chunks folded have grown fourfold (1, 4, 16, 64...).
+"""
+
+import logging
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
+
+
+class Statistics:
+    """Counts the chunks a replay folded into `engine`'s database and analyzes it at 1, 4, 16... of them
+    (PostgreSQL only: SQLite's planner does not need them for these lookups)."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine, self.chunks = engine, 0
+
+    async def chunk_folded(self) -> None:
+        if self.engine.dialect.name != "postgresql":
+            return
+        self.chunks += 1
+        if self.chunks & (self.chunks - 1) or not self.chunks.bit_length() % 2:  # not a power of 4
+            return
+        try:
+            async with self.engine.connect() as connection:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                await autocommit.exec_driver_sql("ANALYZE")
+        except DBAPIError as error:  # e.g. another share analyzing a table at once: its statistics will do
+            log.info("analyzing the rebuild's target failed (%s); folding on", error.orig)
