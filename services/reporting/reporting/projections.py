@@ -53,7 +53,7 @@ from reporting.accounts import record_accounts
 from reporting.campaigns.projection import record_campaigns
 from reporting.customers.projection import record_interactions
 from reporting.directory import record_users
-from reporting.leads.projection import fold_lead_events
+from reporting.leads.projection import count_sources, fold_lead_events
 from reporting.models import LeadsBySource
 from reporting.opportunities.projection import record_opportunity_facts
 from reporting.prospects.projection import record_prospects
@@ -89,6 +89,7 @@ async def apply_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await record_campaigns(uow=uow, events=events)
     await record_prospects(uow=uow, events=events)
     await record_exchange_rates(uow=uow, events=events)
+    await count_sources(uow=uow, events=events)  # last: rows every batch of captures shares
 
 
 async def leads_by_source(*, uow: UnitOfWork) -> dict[str, int]:

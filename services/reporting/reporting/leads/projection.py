@@ -31,17 +31,25 @@ _EMPTY = {name: "" if name.endswith("_version") else None for group in _GROUPS f
 
 
 async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
-    """Apply a batch of lead events (each already deduplicated by the inbox) in one transaction."""
-    await _count_sources(uow, of_kind(events, LeadCapturedV1))
+    """Apply a batch of lead events (each already deduplicated by the inbox) in one transaction (with
+    `count_sources`, which the caller runs last)."""
     await _set_cards(uow, events)
     await _record_stages(uow, events)
     await refresh_leads(uow, _touched(events))
 
 
+async def count_sources(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Add the batch's captured leads to their sources' counts: a few rows that every batch of captures
+    writes, locked until the transaction ends, so a caller runs it last (on PostgreSQL two consumers, or
+    two shares of a rebuild, otherwise wait for each other's whole batch)."""
+    await _count_sources(uow, of_kind(events, LeadCapturedV1))
+
+
 @cache
 def _card_groups(cls: type) -> tuple[bool, bool, bool] | None:
-    """Which card groups an event of `cls` may set: (a snapshot: all three, a capture: the source, a
-    conversion: the owner only if it names one), or None for none (worked out once per class)."""
+    """For an event of `cls` that may set card groups: (whether it is a snapshot, which sets all three;
+    whether it sets the source group, as a capture does; whether it is a conversion, which sets the owner
+    only if it names one), or None for none (worked out once per class)."""
     if not issubclass(cls, _OWNED):
         return None
     snapshot = issubclass(cls, LeadSnapshot)
