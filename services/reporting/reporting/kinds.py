@@ -8,14 +8,13 @@ a tuple of four it is not, against ~45 ns here. A rebuild asks it of every event
 
 from collections.abc import Iterable
 from types import UnionType
-from typing import TypeVar
+from typing import Any
 
-T = TypeVar("T")
 Kinds = type | tuple[type, ...] | UnionType
 _KNOWN: dict[Kinds, dict[type, bool]] = {}
 
 
-def of_kind(events: Iterable[object], kinds: Kinds) -> list:
+def of_kind(events: Iterable[Any], kinds: Kinds) -> list[Any]:
     """The events that are instances of `kinds` (a class, a tuple or a union of classes), in order."""
     known = _KNOWN.get(kinds)
     if known is None:

@@ -9,12 +9,12 @@ import sys
 import pytest
 import sqlalchemy as sa
 from aiokafka import AIOKafkaProducer
-from reporting_scenario import history
+from reporting_scenario import at, history
 from reporting_support import dump_projections
 from sqlalchemy import func, select
 
 from crm_shared.db import create_engine
-from crm_shared.events.leads import LeadCapturedV1
+from crm_shared.events.leads import LeadCapturedV1, LeadMergedV1
 from crm_shared.messaging.admin import ensure_topics
 from crm_shared.messaging.tansu import TansuBroker, free_port
 from crm_shared.settings import KafkaSettings
@@ -25,7 +25,8 @@ from reporting.config import ReportingSettings
 from reporting.main import create_app
 from reporting.models import messaging
 from reporting.rebuild import parallel
-from reporting.rebuild.replay import NotFresh, prepare_database, replay
+from reporting.rebuild.indexes import LEDGER, drop_secondary_indexes
+from reporting.rebuild.replay import NotFresh, prepare_database, rebuild_engine, replay
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -37,7 +38,8 @@ async def published():
     await ensure_topics(tansu.bootstrap_servers)
     producer = AIOKafkaProducer(bootstrap_servers=tansu.bootstrap_servers, acks="all")
     await producer.start()
-    events = history()
+    # L2 merged into L4: a lead of another partition, so of another share in a parallel rebuild
+    events = [*history(), LeadMergedV1(aggregate_id="L4", merged_lead_id="L2", occurred_at=at(8))]
     try:
         for event in [*events, *events[:5]]:  # a relay replay after a broker restart re-sends rows
             headers = [(k, v.encode()) for k, v in event.headers().items()]
@@ -99,6 +101,9 @@ async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(
     """SQLite: two databases merged; PostgreSQL: two processes folding into the target at once."""
     tansu, distinct = published
     monkeypatch.setattr(parallel, "SHARE_MIN", 1)  # a share per record at most: two shares of this history
+    started = []
+    start = parallel._start
+    monkeypatch.setattr(parallel, "_start", lambda *args: started.append(args[2]) or start(*args))
     settings = settings_for(tansu, database_url)
     await prepare_database(database_url)
     migrated = await indexes(database_url)
@@ -106,7 +111,7 @@ async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(
     stats = await parallel.rebuild(settings, workers=2, chunk=4,
                                    on_progress=lambda done, total: progress.append((done, total)))
     assert (stats.applied, stats.duplicates, stats.rejected, stats.ignored) == (distinct, 5, 1, 1)
-    assert progress[-1] == (distinct + 7, distinct + 7)
+    assert progress[-1] == (distinct + 7, distinct + 7) and len(started) == 2
     rebuilt = create_app(settings)
     assert await dump_projections(rebuilt) == live_rows
     await rebuilt.state.ctx.engine.dispose()
@@ -126,6 +131,28 @@ async def test_a_share_that_fails_fails_the_rebuild_and_leaves_no_share_behind(p
     assert len(await indexes(settings.database_url)) < 5  # folded without its report indexes, never made
     await parallel.rebuild(settings, workers=1)  # the same (still fresh) database again, in one process
     assert await indexes(settings.database_url) == await indexes(await migrated_copy(tmp_path))
+
+
+async def test_a_share_leaves_the_indexes_and_their_ledger_to_its_parent(published, database_url):
+    """On PostgreSQL every share folds into the target: the first to finish must not forget, for a rerun,
+    which indexes the parent dropped."""
+    tansu, distinct = published
+    await prepare_database(database_url)
+    engine = rebuild_engine(database_url)
+    try:
+        dropped = await drop_secondary_indexes(engine)
+    finally:
+        await engine.dispose()
+    stats = await replay(settings_for(tansu, database_url), share=True, sums=False)  # one share of all
+    assert stats.applied == distinct and len(dropped) > 20
+    assert len(await indexes(database_url)) < 20  # still without them
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            kept = await connection.execute(sa.text(f"SELECT count(*) FROM {LEDGER}"))
+            assert kept.scalar_one() == len(dropped)
+    finally:
+        await engine.dispose()
 
 
 def failing_share(job: dict, out_fd: int) -> None:

@@ -21,7 +21,7 @@ def rebuild(
     database_url: Annotated[str | None, typer.Option(help="A fresh database (default: settings)")] = None,
     bootstrap_servers: Annotated[str | None, typer.Option(help="Kafka (default: REPORTING_KAFKA__…)")] = None,
     chunk: Annotated[int, typer.Option(min=1, help="Records per transaction")] = 5000,
-    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes folding shares (SQLite)")]
+    workers: Annotated[int, typer.Option(min=1, max=MAX_WORKERS, help="Processes folding shares")]
     = min(os.cpu_count() or 1, 4),
 ) -> None:
     """Replay every topic reporting consumes, from the start to the current end offsets."""

@@ -24,6 +24,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from crm_shared.db import is_sqlite, session_factory
 from reporting.config import ReportingSettings
@@ -129,15 +130,9 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
         results = [task.result() for task in following]
         engine = rebuild_engine(settings.database_url)
         try:
-            if sqlite:
-                try:
-                    await asyncio.to_thread(merge_shares, target, files[1:])
-                    await refresh_across_shares(session_factory(engine))  # with their sums, as live
-                except Exception as error:  # e.g. a record folded in two shares
-                    raise RebuildFailed(f"merging the shares failed: {error!r}") from error
-            else:
-                await finish_sums(rebuild_sessions(engine))
-            await create_indexes(engine, deferred)
+            await _finish(engine, target, files, deferred)
+        except Exception as error:  # e.g. a record folded in two shares
+            raise RebuildFailed(f"finishing the rebuild after its shares failed: {error!r}") from error
         finally:
             await engine.dispose()
     finally:
@@ -152,6 +147,17 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
             _remove(path)
     return ApplyStats(**{name: sum(getattr(stats, name) for stats in results)
                          for name in ApplyStats.__dataclass_fields__})
+
+
+async def _finish(engine: AsyncEngine, target: Path | None, files: list[Path], deferred: list[str]) -> None:
+    """After the shares: SQLite merges the other shares' databases into the target and refreshes the leads
+    merged across shares; PostgreSQL makes the sums; both make the indexes."""
+    if target is not None:
+        await asyncio.to_thread(merge_shares, target, files[1:])
+        await refresh_across_shares(session_factory(engine))  # with their sums, as live
+    else:
+        await finish_sums(rebuild_sessions(engine))
+    await create_indexes(engine, deferred)
 
 
 async def _prepare(database_url: str) -> list[str]:

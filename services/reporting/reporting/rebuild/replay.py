@@ -175,7 +175,8 @@ async def replay(
             await _fold(replay_plan, applier, chunk, on_progress, Statistics(engine))
         if sums:
             await finish_sums(sessions)
-        await create_indexes(engine, deferred)
+        if not share:  # a share leaves them (and their ledger, for a rerun) to its parent
+            await create_indexes(engine, deferred)
     finally:
         await replay_plan.consumer.stop()
         await engine.dispose()
@@ -190,7 +191,7 @@ async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
     end: dict[TopicPartition, int] = {}
     applying: asyncio.Task | None = None
     try:
-        remaining, done = set(begin), 0
+        remaining, done, folded = set(begin), 0, False
         while remaining:
             batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=chunk)
             for tp in remaining - end.keys():
@@ -200,7 +201,9 @@ async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
             events = applier.decode(records)  # while the previous chunk is being written
             if applying is not None:
                 await applying
-                await statistics.chunk_folded()
+                if folded:
+                    await statistics.chunk_folded()
+            folded = bool(records)
             applying = asyncio.create_task(applier.apply_decoded(records, events))
             done += len(records)
             on_progress(done, sum(end.get(tp, replay_plan.estimate[tp]) - begin[tp] for tp in begin))

@@ -5,7 +5,9 @@ delta tables by the first column of their key only (`kind = 'opportunity'`: ever
 filtered the records out, so each chunk's refresh read the whole table: 150,000 deal and ticket events
 took 71 s to rebuild, 60,000 took 8 s. Analyzed, the same lookup probes the key record by record (a
 chunk's select of 500 deals among 600,000 changes: 64 ms without statistics, 1.9 ms with). The target is
-analyzed after the first chunk, then each time the chunks folded have grown fourfold (1, 4, 16, 64...).
+analyzed after the first chunk that held records, then each time such chunks have grown fourfold (1, 4,
+16, 64...). The shares of a parallel rebuild fold into one PostgreSQL database and analyze it at about the
+same chunks: a table another one is analyzing is skipped (`SKIP_LOCKED`) rather than waited for.
 """
 
 import logging
@@ -24,6 +26,7 @@ class Statistics:
         self.engine, self.chunks = engine, 0
 
     async def chunk_folded(self) -> None:
+        """One more chunk of records folded (and committed)."""
         if self.engine.dialect.name != "postgresql":
             return
         self.chunks += 1
@@ -32,6 +35,6 @@ class Statistics:
         try:
             async with self.engine.connect() as connection:
                 autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                await autocommit.exec_driver_sql("ANALYZE")
-        except DBAPIError as error:  # e.g. another share analyzing a table at once: its statistics will do
-            log.info("analyzing the rebuild's target failed (%s); folding on", error.orig)
+                await autocommit.exec_driver_sql("ANALYZE (SKIP_LOCKED)")
+        except DBAPIError as error:  # statistics help the fold, which goes on without them
+            log.warning("analyzing the rebuild's target failed (%s); folding on", error.orig)
