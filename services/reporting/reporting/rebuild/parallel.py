@@ -132,7 +132,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
         try:
             await _finish(engine, target, files, deferred)
         except Exception as error:  # e.g. a record folded in two shares
-            raise RebuildFailed(f"finishing the rebuild after its shares failed: {error!r}") from error
+            raise RebuildFailed(f"the shares folded, but finishing the rebuild failed: {error!r}") from error
         finally:
             await engine.dispose()
     finally:
