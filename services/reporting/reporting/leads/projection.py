@@ -38,13 +38,6 @@ async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     await refresh_leads(uow, _touched(events))
 
 
-async def count_sources(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
-    """Add the batch's captured leads to their sources' counts: a few rows that every batch of captures
-    writes, locked until the transaction ends, so a caller runs it last (on PostgreSQL two consumers, or
-    two shares of a rebuild, otherwise wait for each other's whole batch)."""
-    await _count_sources(uow, of_kind(events, LeadCapturedV1))
-
-
 @cache
 def _card_groups(cls: type) -> tuple[bool, bool, bool] | None:
     """For an event of `cls` that may set card groups: (whether it is a snapshot, which sets all three;
@@ -77,9 +70,12 @@ def _touched(events: Sequence[Event]) -> set[str]:
     return touched
 
 
-async def _count_sources(uow: UnitOfWork, captured: list[LeadCapturedV1]) -> None:
+async def count_sources(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
+    """Add the batch's captured leads to their sources' counts: a few rows that every batch of captures
+    writes, locked until the transaction ends, so a caller runs it last (on PostgreSQL two consumers, or
+    two shares of a rebuild, otherwise wait for each other's whole batch)."""
     increments: dict[str, int] = {}
-    for event in captured:
+    for event in of_kind(events, LeadCapturedV1):
         increments[event.source] = increments.get(event.source, 0) + 1
     insert = dialect_insert(uow.session)(LeadsBySource)
     for source, count in sorted(increments.items()):
