@@ -172,10 +172,10 @@ async def _prepare(database_url: str) -> list[str]:
 
 def _start(settings: ReportingSettings, database_url: str, share: list[Partition], chunk: int, sums: bool,
            others: list[int]) -> Share:
-    """Fork a share's process: the settings it needs (the broker's), its database, its partitions, whether
-    it makes its sums; it closes `others` (the report pipes of the shares started before) and its own
-    pipe's read end."""
-    own = {"kafka": settings.kafka.model_dump(mode="json"), "database_url": database_url}
+    """Fork a share's process: the rebuild's settings with the share's database, its partitions, whether it
+    makes its sums (the fork copies them, nothing is serialized); it closes `others` (the report pipes of
+    the shares started before) and its own pipe's read end."""
+    own = settings.model_copy(update={"database_url": database_url})
     job = {"settings": own, "partitions": share, "chunk": chunk, "sums": sums}
     read, write = os.pipe()
     try:

@@ -38,7 +38,7 @@ def main(job: dict, out_fd: int, inherited: Iterable[int] = ()) -> None:
 
 
 async def run(job: dict, out: TextIO) -> None:
-    settings = ReportingSettings.model_validate(job["settings"])
+    settings: ReportingSettings = job["settings"]
     only = {(topic, partition) for topic, partition in job["partitions"]}
 
     def on_progress(done: int, total: int) -> None:
