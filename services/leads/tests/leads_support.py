@@ -39,9 +39,13 @@ class Clock:
         return self.now or utcnow()
 
 
+PER_IP_LIMIT = "20/minute"  # the tests' intake limit per address
+
+
 def leads_settings(database_url: str, broker: TansuBroker, **overrides) -> LeadsSettings:
     """Settings on a database and the test broker; the intake trusts X-Forwarded-For so tests pick IPs."""
-    intake = IntakeSettings(trust_forwarded_for=True, per_ip_limit="20/minute", **overrides.pop("intake", {}))
+    extra = overrides.pop("intake", {})
+    intake = IntakeSettings(trust_forwarded_for=True, per_ip_limit=PER_IP_LIMIT, **extra)
     return LeadsSettings(
         database_url=database_url,
         intake=intake,
