@@ -13,7 +13,7 @@ from fastapi import Depends, Query
 from sqlalchemy import func
 
 from crm_shared.http.problems import InvalidError
-from reporting.versions import utc_naive
+from reporting.versions import month_text, utc_naive
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class Period:
             elif moment != moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0):
                 return None
             else:
-                ends.append(moment.strftime("%Y-%m"))
+                ends.append(month_text(moment))
         return ends[0], ends[1]
 
     def echo(self) -> dict:

@@ -21,7 +21,7 @@ from reporting.rebuild import parallel, part
 from reporting.rebuild.applier import ChunkApplier
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
 from reporting.rebuild.parallel import deal
-from reporting.rebuild.replay import finish_sums, rebuild_sessions
+from reporting.rebuild.replay import finish_derived, rebuild_sessions
 
 
 async def fold(make_reporting, url: str, events: list) -> None:
@@ -33,7 +33,7 @@ async def fold(make_reporting, url: str, events: list) -> None:
         records = [record(event, offset) for offset, event in enumerate(events)]
         for start in range(0, len(records), 3):
             await applier.apply(records[start:start + 3])
-        await finish_sums(sessions)
+        await finish_derived(sessions)
 
 
 async def test_shares_merged_equal_one_fold_even_with_a_lead_merged_across_them(make_reporting, tmp_path):

@@ -143,7 +143,7 @@ async def test_a_share_leaves_the_indexes_and_their_ledger_to_its_parent(publish
         dropped = await drop_secondary_indexes(engine)
     finally:
         await engine.dispose()
-    stats = await replay(settings_for(tansu, database_url), share=True, sums=False)  # one share of all
+    stats = await replay(settings_for(tansu, database_url), share=True, derived=False)  # one share of all
     assert stats.applied == distinct and len(dropped) > 20
     assert len(await indexes(database_url)) < 20  # still without them
     engine = create_engine(database_url)

@@ -9,7 +9,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.counter_store import add_summed, summed
 from reporting.models import messaging
 from reporting.opportunities.counters import SPEC as SALES
-from reporting.rebuild.replay import finish_sums, rebuild_sessions
+from reporting.rebuild.replay import finish_derived, rebuild_sessions
 
 
 def change(record: str, seq: int, at: datetime, n: int, cents: int = 0, owner: str | None = "rep-1",
@@ -36,7 +36,7 @@ async def test_sums_made_at_the_end_are_the_rows_live_refreshes_keep(make_report
         async with UnitOfWork(sessions, messaging, "reporting") as uow:
             await uow.session.execute(SALES.delta.insert(), CHANGES)
             await uow.commit()
-        await finish_sums(sessions)
+        await finish_derived(sessions)
         rows = await dump_projections(reporting.app)
 
     for table, per_day in ((SALES.total, False), (SALES.day, True)):

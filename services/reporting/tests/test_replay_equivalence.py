@@ -11,12 +11,12 @@ from reporting import bulk
 from reporting.handlers import handlers
 from reporting.models import messaging
 from reporting.rebuild.applier import ChunkApplier
-from reporting.rebuild.replay import finish_sums, rebuild_sessions
+from reporting.rebuild.replay import finish_derived, rebuild_sessions
 
 
-@pytest.mark.parametrize("sums_at_the_end", [False, True], ids=["sums-kept", "sums-at-the-end"])
+@pytest.mark.parametrize("derived_at_the_end", [False, True], ids=["as-live", "funnel-and-sums-at-the-end"])
 async def test_chunked_shuffled_replay_equals_live_consumption(make_reporting, tmp_path, database_url,
-                                                               monkeypatch, sums_at_the_end):
+                                                               monkeypatch, derived_at_the_end):
     events = history() + opportunity_history() + ticket_history() + orders()
     async with make_reporting(f"sqlite+aiosqlite:///{tmp_path}/live.db") as live:
         await live.feed(*events)
@@ -25,16 +25,17 @@ async def test_chunked_shuffled_replay_equals_live_consumption(make_reporting, t
 
     monkeypatch.setattr(bulk, "MIN_ROWS", 1)  # the rebuild writes through the driver even in tiny chunks
     async with make_reporting(database_url) as rebuilt:
-        # as live, or as a rebuild: the changes only, their sums made at the end (`rebuild/sums.py`)
+        # as live, or as a rebuild: the cards, facts and changes only, the lead funnel's contributions and the
+        # sums made at the end (`rebuild/funnel.py`, `rebuild/sums.py`)
         ctx = rebuilt.app.state.ctx
-        sessions = rebuild_sessions(ctx.engine) if sums_at_the_end else ctx.sessions
+        sessions = rebuild_sessions(ctx.engine) if derived_at_the_end else ctx.sessions
         applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
         shuffled = [record(e, offset) for offset, e in enumerate(events + events[:4])]
         random.Random(6).shuffle(shuffled)
         for start in range(0, len(shuffled), 3):
             await applier.apply(shuffled[start:start + 3])
-        if sums_at_the_end:
-            await finish_sums(sessions)
+        if derived_at_the_end:
+            await finish_derived(sessions)
         assert await dump_projections(rebuilt.app) == expected
         assert (applier.stats.applied, applier.stats.duplicates) == (len(events), 4)
         await applier.apply(shuffled)  # the whole replay again: nothing changes

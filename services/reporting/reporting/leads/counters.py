@@ -21,14 +21,12 @@ from reporting.bulk import execute_many
 from reporting.counter_store import add_sums, bucket_of, lock_entities, sums_deferred
 from reporting.leads.funnel import COLUMNS, MERGED
 from reporting.models import LeadCard, LeadFunnelDelta, LeadFunnelTotal, LeadStageFact
+from reporting.versions import month_text
 
 DIMENSIONS = ("source", "campaign", "owner_id", "team_id", "region", "industry")
 TOTAL_KEY = ("capture_month", "stage", *DIMENSIONS, "hours")
 _CARD_KEYS = ("lead_id", *DIMENSIONS)
-
-
-def capture_month(moment: datetime) -> str:
-    return moment.strftime("%Y-%m")
+FUNNEL_DEFERRED = "reporting.funnel_deferred"  # a session `info` key: every lead's contributions come later
 
 
 def contributions(card: dict, stages: dict[str, datetime]) -> list[dict]:
@@ -38,7 +36,7 @@ def contributions(card: dict, stages: dict[str, datetime]) -> list[dict]:
     if captured is None:
         return []
     merged = stages.get(MERGED)
-    base = {"lead_id": card["lead_id"], "captured_at": captured, "capture_month": capture_month(captured),
+    base = {"lead_id": card["lead_id"], "captured_at": captured, "capture_month": month_text(captured),
             **{name: card.get(name) for name in DIMENSIONS}}
     rows = []
     for stage in COLUMNS:
@@ -68,8 +66,9 @@ def totals(deltas: Iterable[dict]) -> list[dict]:
 
 
 async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
-    """Recompute the contributions of these leads from their card and stage facts."""
-    if not lead_ids:
+    """Recompute the contributions of these leads from their card and stage facts (none in a rebuild's
+    fold: it makes every lead's at its end, `rebuild/funnel.py`)."""
+    if not lead_ids or uow.session.info.get(FUNNEL_DEFERRED, False):
         return
     ids = sorted(lead_ids)
     session = uow.session

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from crm_shared.auth import Principal, visible_to
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.models import LeadFunnelDelta, LeadFunnelTotal
-from reporting.versions import utc_naive
+from reporting.versions import month_text, utc_naive
 
 _GROUPS = {"source": "source", "campaign": "campaign", "owner": "owner_id", "team": "team_id",
            "region": "region", "industry": "industry"}
@@ -30,9 +30,9 @@ async def funnel_sums(uow: UnitOfWork, principal: Principal, query, as_of: datet
     if low is None or high is None or low < high:  # whole months: totals minus what came after X
         months = select(LeadFunnelTotal).where(*_where(LeadFunnelTotal, principal, query))
         if low is not None:
-            months = months.where(LeadFunnelTotal.capture_month >= low.strftime("%Y-%m"))
+            months = months.where(LeadFunnelTotal.capture_month >= month_text(low))
         if high is not None:
-            months = months.where(LeadFunnelTotal.capture_month < high.strftime("%Y-%m"))
+            months = months.where(LeadFunnelTotal.capture_month < month_text(high))
         await _add(uow, sums, LeadFunnelTotal, LeadFunnelTotal.leads, query, months.subquery(), 1)
         await _add_deltas(uow, sums, principal, query, low, high, LeadFunnelDelta.at > as_of, -1)
         partial = [(start, low), (high, end)]

@@ -16,6 +16,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.counter_store import Spec, refresh
 from reporting.models import OpportunityFact, SaleDay, SaleDelta, SaleTotal
 from reporting.opportunities.funnel import LOST
+from reporting.versions import month_text
 
 DIMENSIONS = ("owner_id", "team_id")
 KEY = ("measure", "stage_id", "label", "value")
@@ -67,7 +68,7 @@ def measures(known: list[dict]) -> dict[tuple, list[int]]:
     if latest["status"] == "won":  # labelled with the month it was first won (revenue per period)
         cycle = latest["occurred_at"] - min(f["occurred_at"] for f in known)
         won_at = min((f for f in known if f["status"] == "won"), key=lambda f: f["version"])["occurred_at"]
-        add("won", None, label=won_at.strftime("%Y-%m"), cents=cents, micros=cycle // _MICROSECOND)
+        add("won", None, label=month_text(won_at), cents=cents, micros=cycle // _MICROSECOND)
     elif latest["status"] == "lost":
         add("lost", None)
     return found

@@ -5,7 +5,8 @@ On SQLite (one writer at a time) each share folds into a database of its own, th
 into the target and the few figures whose facts span shares are made again from the merged facts
 (`merge`). On PostgreSQL the shares fold into the target itself at once, as replicas of the live consumer
 do (per-record advisory locks, commutative upserts: a lead merged into one of another share is refreshed
-under its lock from the committed facts), and the counters' sums are made once at the end.
+under its lock from the committed facts), and the lead funnel's contributions and the counters' sums are
+made once at the end.
 
 Every event of one record on one topic is in one partition (events are keyed by their record), so a share
 holds each record's whole story on that topic; duplicates of an event (a relay re-sending it) land in the
@@ -33,7 +34,7 @@ from reporting.rebuild.applier import ApplyStats
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
 from reporting.rebuild.replay import (
-    finish_sums,
+    finish_derived,
     plan,
     prepare_database,
     rebuild_engine,
@@ -96,7 +97,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     """Rebuild `settings.database_url` (a fresh database) with up to `workers` processes, one per
     `SHARE_MIN` records at most. SQLite: the first share folds into the target itself, each other one into
     a copy of the migrated target beside it, merged into the target at the end. PostgreSQL: every share
-    folds into the target, the sums are made at the end."""
+    folds into the target, the funnel's contributions and the sums are made at the end."""
     first = await plan(settings)
     await first.consumer.stop()
     sizes = {(tp.topic, tp.partition): first.estimate[tp] - first.begin[tp] for tp in first.begin}
@@ -151,12 +152,12 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
 
 async def _finish(engine: AsyncEngine, target: Path | None, files: list[Path], deferred: list[str]) -> None:
     """After the shares: SQLite merges the other shares' databases into the target and refreshes the leads
-    merged across shares; PostgreSQL makes the sums; both make the indexes."""
+    merged across shares; PostgreSQL makes the funnel's contributions and the sums; both make the indexes."""
     if target is not None:
         await asyncio.to_thread(merge_shares, target, files[1:])
         await refresh_across_shares(session_factory(engine))  # with their sums, as live
     else:
-        await finish_sums(rebuild_sessions(engine))
+        await finish_derived(rebuild_sessions(engine))
     await create_indexes(engine, deferred)
 
 
@@ -170,13 +171,13 @@ async def _prepare(database_url: str) -> list[str]:
         await engine.dispose()
 
 
-def _start(settings: ReportingSettings, database_url: str, share: list[Partition], chunk: int, sums: bool,
+def _start(settings: ReportingSettings, database_url: str, share: list[Partition], chunk: int, derived: bool,
            others: list[int]) -> Share:
     """Fork a share's process: the rebuild's settings with the share's database, its partitions, whether it
-    makes its sums (the fork copies them, nothing is serialized); it closes `others` (the report pipes of
-    the shares started before) and its own pipe's read end."""
+    makes its funnel contributions and sums (the fork copies them, nothing is serialized); it closes
+    `others` (the report pipes of the shares started before) and its own pipe's read end."""
     own = settings.model_copy(update={"database_url": database_url})
-    job = {"settings": own, "partitions": share, "chunk": chunk, "sums": sums}
+    job = {"settings": own, "partitions": share, "chunk": chunk, "derived": derived}
     read, write = os.pipe()
     try:
         process = _FORK.Process(target=SHARE_MAIN, args=(job, write, [*others, read]), daemon=True)

@@ -17,8 +17,10 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.config import ReportingSettings
 from reporting.counter_store import SUMS_DEFERRED
 from reporting.handlers import handlers
+from reporting.leads.counters import FUNNEL_DEFERRED
 from reporting.models import messaging
 from reporting.rebuild.applier import ApplyStats, ChunkApplier
+from reporting.rebuild.funnel import make_funnel
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
 from reporting.rebuild.statistics import Statistics
 from reporting.rebuild.sums import make_sums
@@ -81,15 +83,18 @@ def rebuild_engine(database_url: str) -> AsyncEngine:
 
 
 def rebuild_sessions(engine: AsyncEngine) -> async_sessionmaker:
-    """Sessions that fold the changes of the counters without their sums (made whole at the end)."""
+    """Sessions that fold the changes of the counters without their sums, and the leads' cards and stage
+    facts without their funnel contributions (both made whole at the end)."""
     sessions = session_factory(engine)
-    sessions.configure(info={SUMS_DEFERRED: True})
+    sessions.configure(info={SUMS_DEFERRED: True, FUNNEL_DEFERRED: True})
     return sessions
 
 
-async def finish_sums(sessions: async_sessionmaker) -> None:
-    """Make the sums tables from every change folded (one transaction)."""
+async def finish_derived(sessions: async_sessionmaker) -> None:
+    """Make the lead funnel's contributions from the cards and stage facts folded, then the sums tables
+    from every change (one transaction)."""
     async with sessions() as session, session.begin():
+        await make_funnel(session)
         await make_sums(session)
 
 
@@ -152,12 +157,13 @@ async def replay(
     chunk: int = 5000,
     only: set[tuple[str, int]] | None = None,
     share: bool = False,
-    sums: bool = True,
+    derived: bool = True,
 ) -> ApplyStats:
     """Rebuild the projections in `settings.database_url` from every topic (or `only` these partitions);
     `on_progress(done, total)`. The target is migrated, checked to be fresh, loaded without its secondary
-    indexes and the counters' sums, and given them at the end; a `share` of a parallel rebuild folds into a
-    database its parent prepared that way and leaves the indexes to it, and the sums too unless `sums`.
+    indexes, the counters' sums and the lead funnel's contributions, and given them at the end; a `share`
+    of a parallel rebuild folds into a database its parent prepared that way and leaves the indexes to it,
+    and the funnel and sums too unless `derived`.
 
     Each partition is read up to the high watermark its first fetch reports (the end when the replay
     started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
@@ -173,8 +179,8 @@ async def replay(
         deferred = [] if share else await drop_secondary_indexes(engine)  # once the broker answered
         with rare_collections():
             await _fold(replay_plan, applier, chunk, on_progress, Statistics(engine))
-        if sums:
-            await finish_sums(sessions)
+        if derived:
+            await finish_derived(sessions)
         if not share:  # a share leaves them (and their ledger, for a rerun) to its parent
             await create_indexes(engine, deferred)
     finally:

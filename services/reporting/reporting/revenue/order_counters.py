@@ -11,6 +11,7 @@ from reporting.counter_store import Spec, refresh
 from reporting.models import OrderFact, SaleDay, SaleDelta, SaleTotal
 from reporting.opportunities.counters import DIMENSIONS, KEY, SUMS
 from reporting.revenue.orders import NOT_SOLD
+from reporting.versions import month_text
 
 FACT_COLUMNS = ("version", "occurred_at", "owner_id", "team_id", "amount", "status")
 
@@ -22,7 +23,7 @@ def measures(known: list[dict]) -> dict[tuple, list[int]]:
         return {}
     placed = min((f for f in known if f["status"] not in NOT_SOLD), key=lambda f: f["version"])["occurred_at"]
     cents = int(Decimal(latest["amount"]) * 100)
-    return {(latest["owner_id"], latest["team_id"], "ordered", None, placed.strftime("%Y-%m"), None):
+    return {(latest["owner_id"], latest["team_id"], "ordered", None, month_text(placed), None):
             [1, cents, 0]}
 
 

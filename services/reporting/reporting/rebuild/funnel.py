@@ -1,0 +1,89 @@
+"""The lead funnel's contributions of a rebuild, made once at its end from the cards and stage facts
+(`leads.counters.FUNNEL_DEFERRED`).
+
+Live, each batch recomputes the contributions of the leads it touched (`refresh_leads`: read back their
+cards and facts, `contributions` in Python, old rows deleted, new ones inserted). A rebuild folds the cards
+and facts only, and then makes every lead's contributions here in one statement, as `contributions` does:
+for a lead with a card and a capture, a row `in` for each funnel stage it reached, at the later of that
+time and the capture, and, if it was merged away, a row `out` for each, at the later of that and the
+merge; `hours` (capture to first contact) on the `contacted` rows, to the bit: the microseconds between
+the two times, exact, divided as Python divides them (`total_seconds() / 3600`, each division of doubles
+correctly rounded on both sides). SQLite keeps a datetime as fixed-width text ('YYYY-MM-DD
+HH:MM:SS.ffffff'): its order is the text's, its month the first seven characters.
+"""
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Float,
+    Integer,
+    case,
+    cast,
+    extract,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from reporting.counter_models import LeadFunnelDelta
+from reporting.leads.counters import DIMENSIONS
+from reporting.leads.funnel import COLUMNS, MERGED
+from reporting.models import LeadCard, LeadStageFact
+
+
+def _later(dialect: str, *times: ColumnElement) -> ColumnElement:
+    return func.greatest(*times) if dialect == "postgresql" else func.max(*times)
+
+
+def _month(dialect: str, at: ColumnElement) -> ColumnElement:
+    return func.to_char(at, "YYYY-MM") if dialect == "postgresql" else func.substr(at, 1, 7)
+
+
+def _microseconds(dialect: str, end: ColumnElement, start: ColumnElement) -> ColumnElement:
+    """`end - start` in whole microseconds, exact."""
+    if dialect == "postgresql":
+        return cast(extract("epoch", end - start) * 1_000_000, BigInteger)
+
+    def parts(at: ColumnElement) -> tuple[ColumnElement, ColumnElement]:
+        seconds = cast(func.strftime("%s", func.substr(at, 1, 19)), Integer)
+        return seconds, cast(func.substr(at, 21, 6), Integer)
+
+    (end_s, end_us), (start_s, start_us) = parts(end), parts(start)
+    return (end_s - start_s) * 1_000_000 + (end_us - start_us)
+
+
+def _hours(dialect: str, reached: ColumnElement, captured: ColumnElement) -> ColumnElement:
+    """`max(0.0, (reached - captured).total_seconds() / 3600)` in doubles."""
+    seconds = cast(_microseconds(dialect, reached, captured), Float) / literal(1_000_000.0, Float)
+    zero = literal(0.0, Float)
+    return _later(dialect, zero, seconds / literal(3600.0, Float))
+
+
+async def make_funnel(session: AsyncSession) -> None:
+    """Add every lead's funnel contributions (the delta table holds none yet) in the session's transaction."""
+    dialect = session.bind.dialect.name
+    fact, capture, merge = LeadStageFact, aliased(LeadStageFact), aliased(LeadStageFact)
+    reached, captured = fact.reached_at, capture.reached_at
+    at = _later(dialect, reached, captured)
+    hours = case((fact.stage == "contacted", _hours(dialect, reached, captured)), else_=None)
+    base = (fact.lead_id, fact.stage)
+    common = (captured.label("captured_at"), _month(dialect, captured).label("capture_month"),
+              *(getattr(LeadCard, name) for name in DIMENSIONS), hours.label("hours"))
+    joined = (select().select_from(fact)
+              .join(LeadCard, LeadCard.lead_id == fact.lead_id)
+              .join(capture, (capture.lead_id == fact.lead_id) & (capture.stage == "captured"))
+              .where(fact.stage.in_(COLUMNS)))
+    reached_rows = joined.add_columns(*base, literal_column("'in'").label("kind"), at.label("at"), *common,
+                                      literal_column("1").label("delta"))
+    merged_rows = joined.join(merge, (merge.lead_id == fact.lead_id) & (merge.stage == MERGED)).add_columns(
+        *base, literal_column("'out'").label("kind"), _later(dialect, at, merge.reached_at).label("at"),
+        *common, literal_column("-1").label("delta"))
+    names = ["lead_id", "stage", "kind", "at", "captured_at", "capture_month", *DIMENSIONS, "hours", "delta"]
+    table = LeadFunnelDelta.__table__
+    await session.execute(insert(table).from_select([table.c[n] for n in names],
+                                                    union_all(reached_rows, merged_rows)))
