@@ -17,7 +17,7 @@ from crm_shared.migrations import upgrade
 from crm_shared.topics import LEADS_LEAD, SALES_OPPORTUNITY
 from reporting.counter_store import Spec, add_sums, key_json, summed
 from reporting.handlers import handlers
-from reporting.leads.funnel import order_key, version
+from reporting.leads.funnel import order_key, version, version_of_key
 from reporting.leads.projection import card_rows
 from reporting.models import TicketDay, TicketDelta, TicketFact, TicketTotal, messaging
 from reporting.rebuild.applier import ChunkApplier
@@ -105,6 +105,7 @@ def test_order_key_orders_events_as_their_versions_do():
     assert sorted(events, key=order_key) == by_version
     assert sorted(reversed(events), key=order_key) == by_version
     assert [e.owner_id for e in by_version] == ["d", None, "b", "c", "e", "a"]  # at 09:00 UTC: capture, ids
+    assert [version_of_key(order_key(e)) for e in events] == [version(e) for e in events]  # the same text
 
 
 def test_card_rows_take_each_group_from_its_newest_event():

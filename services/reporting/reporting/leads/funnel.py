@@ -26,6 +26,13 @@ def order_key(event: Event) -> tuple[datetime, int, UUID]:
     return utc_naive(event.occurred_at), _rank(type(event)), event.event_id
 
 
+def version_of_key(key: tuple[datetime, int, UUID]) -> str:
+    """The `version` of the event whose `order_key` this is, made from it (`version_of`'s text, at half the
+    cost: the naive time's ISO text is made without an aware time's offset)."""
+    at, rank, event_id = key
+    return f"{at.isoformat('T', 'microseconds')}|{rank}|{event_id}"
+
+
 @cache
 def _rank(cls: type) -> int:
     """A capture's changes rank first at their instant (worked out once per class, as `_kind`)."""

@@ -19,7 +19,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
 from reporting.kinds import of_kind
 from reporting.leads.counters import refresh_leads
-from reporting.leads.funnel import MERGED, order_key, stages_reached, version
+from reporting.leads.funnel import MERGED, order_key, stages_reached, version_of_key
 from reporting.models import LeadCard, LeadsBySource, LeadStageFact
 from reporting.versions import utc_naive
 
@@ -109,25 +109,27 @@ def card_rows(events: Sequence[Event]) -> list[dict]:
                 groups[index] = (at, event)
     versions: dict[int, str] = {}  # one version string per winning event
 
-    def winner(event: Event) -> str:
-        found = versions.get(id(event))
-        if found is None:
-            found = versions[id(event)] = version(event)
-        return found
+    def winner(found: tuple) -> tuple[Event, str]:
+        """A group's winning event and its version (made once an event, from its order key)."""
+        at, event = found
+        text = versions.get(id(event))
+        if text is None:
+            text = versions[id(event)] = version_of_key(at)
+        return event, text
 
     rows = []
     for lead_id in sorted(newest):  # one lock order across replicas
         source, owner, profile = newest[lead_id]
         card = {"lead_id": lead_id, **_EMPTY}
         if source is not None:
-            event = source[1]
-            card.update(source=event.source, campaign=event.campaign, source_version=winner(event))
+            event, text = winner(source)
+            card.update(source=event.source, campaign=event.campaign, source_version=text)
         if owner is not None:
-            event = owner[1]
-            card.update(owner_id=event.owner_id, team_id=event.team_id, owner_version=winner(event))
+            event, text = winner(owner)
+            card.update(owner_id=event.owner_id, team_id=event.team_id, owner_version=text)
         if profile is not None:
-            event = profile[1]
-            card.update(region=event.region, industry=event.industry, profile_version=winner(event))
+            event, text = winner(profile)
+            card.update(region=event.region, industry=event.industry, profile_version=text)
         rows.append(card)
     return rows
 
