@@ -153,12 +153,13 @@ def test_decode_takes_the_header_path_and_counts_what_it_cannot_use():
         kafka_record(LEADS_LEAD.name, unknown, [("event_type", b"leads.lead.teleported")], 4),  # ignored
         kafka_record(SALES_OPPORTUNITY.name, value, header, 5),  # not handled on that topic: ignored
         kafka_record(LEADS_LEAD.name, b"{not json", [("event_type", b"leads.lead.scored")], 6),  # ignored
+        kafka_record(LEADS_LEAD.name, value, header[::-1], 7),  # its type not the first header: found too
     ]
     applier = ChunkApplier(handlers, lambda: None)
     events = applier.decode(records)
-    assert events == [event, event]
+    assert events == [event, event, event]
     stats = applier.stats
-    assert (stats.read, stats.rejected, stats.ignored, stats.applied) == (7, 2, 3, 0)
+    assert (stats.read, stats.rejected, stats.ignored, stats.applied) == (8, 2, 3, 0)
 
 
 def test_rare_collections_restores_the_collector():

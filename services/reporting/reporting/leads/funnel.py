@@ -47,26 +47,24 @@ def _kind(cls: type) -> type | None:
                  if issubclass(cls, kind)), None)
 
 
-def stages_reached(event: Event) -> list[str]:
+def stages_reached(event: Event) -> tuple[str, ...]:
     """The stages the event shows the lead has reached; a later stage implies every earlier one."""
     kind = _kind(type(event))
     if kind is LeadCapturedV1:
-        return _through(event.status) if event.status in STAGES else ["captured"]
+        return _THROUGH.get(event.status, _CAPTURED)
     if kind is LeadConvertedV1:
-        return list(STAGES)
+        return STAGES
     if kind is LeadDisqualifiedV1:
-        return ["captured", DISQUALIFIED]
+        return _DISQUALIFIED
     if kind is LeadSnapshot:
         if event.status == DISQUALIFIED:
-            return ["captured", DISQUALIFIED]
-        if event.status in STAGES:
-            return _through(event.status)
-        return ["captured"]
-    return []
+            return _DISQUALIFIED
+        return _THROUGH.get(event.status, _CAPTURED)
+    return ()
 
 
-def _through(stage: str) -> list[str]:
-    return list(STAGES[: STAGES.index(stage) + 1])
+_THROUGH = {stage: STAGES[: index + 1] for index, stage in enumerate(STAGES)}  # a stage and those before it
+_CAPTURED, _DISQUALIFIED = ("captured",), ("captured", DISQUALIFIED)
 
 
 def rates(counts: dict[str, int]) -> dict[str, float | None]:

@@ -156,12 +156,13 @@ async def _record_stages(uow: UnitOfWork, events: Sequence[Event]) -> None:
         merged = _touches(type(event)) == 2  # a merge: the lead merged away leaves the funnel
         if not reached and not merged:
             continue
-        at = utc_naive(event.occurred_at)
-        keys = [(event.aggregate_id, stage) for stage in reached]
+        at, lead = utc_naive(event.occurred_at), event.aggregate_id
+        keys = [(lead, stage) for stage in reached]
         if merged:
             keys.append((event.merged_lead_id, MERGED))
         for key in keys:
-            if key not in earliest or at < earliest[key]:
+            known = earliest.get(key)
+            if known is None or at < known:
                 earliest[key] = at
     if not earliest:
         return

@@ -57,7 +57,9 @@ class ChunkApplier:
         self.stats.read += len(records)
         classes, events = self._classes, []
         for record in records:
-            declared = next((value for key, value in record.headers if key == "event_type"), None)
+            headers = record.headers  # the relay sends event_type first: looked for only if not
+            declared = headers[0][1] if headers and headers[0][0] == "event_type" else \
+                next((value for key, value in headers if key == "event_type"), None)
             if declared is None:
                 event = self._decode(record)
                 if event is not None:
