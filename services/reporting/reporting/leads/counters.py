@@ -29,6 +29,11 @@ _CARD_KEYS = ("lead_id", *DIMENSIONS)
 FUNNEL_DEFERRED = "reporting.funnel_deferred"  # a session `info` key: every lead's contributions come later
 
 
+def funnel_deferred(uow: UnitOfWork) -> bool:
+    """Whether this unit of work leaves the lead funnel's contributions to be made at the end (a rebuild)."""
+    return uow.session.info.get(FUNNEL_DEFERRED, False)
+
+
 def contributions(card: dict, stages: dict[str, datetime]) -> list[dict]:
     """What one lead adds to the funnel: its card's group columns (`card`) and when it first reached each
     stage (`stages`, naive UTC, may include `merged`). No card or no capture: nothing."""
@@ -68,7 +73,7 @@ def totals(deltas: Iterable[dict]) -> list[dict]:
 async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
     """Recompute the contributions of these leads from their card and stage facts (none in a rebuild's
     fold: it makes every lead's at its end, `rebuild/funnel.py`)."""
-    if not lead_ids or uow.session.info.get(FUNNEL_DEFERRED, False):
+    if not lead_ids or funnel_deferred(uow):
         return
     ids = sorted(lead_ids)
     session = uow.session

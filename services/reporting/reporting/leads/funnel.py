@@ -17,13 +17,13 @@ COLUMNS = (*STAGES, DISQUALIFIED)
 def version(event: Event) -> str:
     """A string that orders changes by event time (compare as strings); at the same instant a capture
     comes before any later change of the lead, and the event id breaks the remaining ties."""
-    return version_of(event, _rank(type(event)))
+    return version_of(event, rank_of(type(event)))
 
 
 def order_key(event: Event) -> tuple[datetime, int, UUID]:
     """A key that orders events exactly as their `version` strings do (naive UTC time, rank, event id),
     cheaper to make: the string's time is fixed-width ISO text and its id the UUID's fixed-width hex."""
-    return utc_naive(event.occurred_at), _rank(type(event)), event.event_id
+    return utc_naive(event.occurred_at), rank_of(type(event)), event.event_id
 
 
 def version_of_key(key: tuple[datetime, int, UUID]) -> str:
@@ -34,22 +34,28 @@ def version_of_key(key: tuple[datetime, int, UUID]) -> str:
 
 
 @cache
-def _rank(cls: type) -> int:
-    """A capture's changes rank first at their instant (worked out once per class, as `_kind`)."""
+def rank_of(cls: type) -> int:
+    """A capture's changes rank first at their instant (worked out once per class)."""
     return 0 if issubclass(cls, LeadCapturedV1) else 1
+
+
+STAGE_KINDS = (LeadCapturedV1, LeadConvertedV1, LeadDisqualifiedV1, LeadSnapshot)  # what stages are read from
 
 
 @cache
 def _kind(cls: type) -> type | None:
-    """The first of the classes a lead's stages are read from that `cls` is (worked out once per class:
-    `isinstance` chains per event were a few % of a rebuild's folding)."""
-    return next((kind for kind in (LeadCapturedV1, LeadConvertedV1, LeadDisqualifiedV1, LeadSnapshot)
-                 if issubclass(cls, kind)), None)
+    """The first of `STAGE_KINDS` that `cls` is (worked out once per class: `isinstance` chains per event
+    were a few % of a rebuild's folding)."""
+    return next((kind for kind in STAGE_KINDS if issubclass(cls, kind)), None)
 
 
 def stages_reached(event: Event) -> tuple[str, ...]:
     """The stages the event shows the lead has reached; a later stage implies every earlier one."""
-    kind = _kind(type(event))
+    return stages_of(_kind(type(event)), event)
+
+
+def stages_of(kind: type | None, event: Event) -> tuple[str, ...]:
+    """`stages_reached` of an event whose class is `kind` first among `STAGE_KINDS`."""
     if kind is LeadCapturedV1:
         return _THROUGH.get(event.status, _CAPTURED)
     if kind is LeadConvertedV1:
