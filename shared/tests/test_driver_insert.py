@@ -1,10 +1,10 @@
 """Driver-level inserts store exactly what the ORM would: the same text for timestamps and JSON."""
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, MetaData, String, Table, select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 
@@ -27,6 +27,17 @@ def test_the_fast_timestamp_text_is_sqlalchemys(dialect):
     if fast is not None:  # a naive time is refused as by the type itself, never stored as if UTC
         with pytest.raises(ValueError, match="naive"):
             fast(datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize("type_", [Date(), DateTime()], ids=["date", "datetime"])
+def test_the_fast_date_text_is_sqlalchemys(type_):
+    dialect = SQLiteDialect_aiosqlite()
+    fast, own = bind_processor(type_, dialect), type_.dialect_impl(dialect).bind_processor(dialect)
+    values = [date(2026, 12, 5), date(999, 1, 2), date(1, 1, 1)] if isinstance(type_, Date) else \
+        [datetime(2026, 12, 5, 1, 2, 3, 4), datetime(999, 1, 2)]
+    for value in values:
+        assert fast(value) == own(value)
+    assert fast(None) is own(None) is None
 
 
 async def test_rows_read_back_as_inserted(tmp_path):

@@ -79,10 +79,15 @@ async def test_a_record_folded_in_two_shares_fails_the_merge_rather_than_pick_on
     assert rows["leads_by_source"] == [("web_form", 1)] and len(rows["lead_stage_fact"]) == 1
 
 
-def test_partitions_are_dealt_by_records_largest_first():
+def test_partitions_are_dealt_by_records_of_each_topic_largest_first():
     sizes = {("a", 0): 50, ("a", 1): 10, ("b", 0): 40, ("b", 1): 30, ("c", 0): 0}
-    assert deal(sizes, 2) == [[("a", 0), ("a", 1), ("c", 0)], [("b", 0), ("b", 1)]]
-    assert deal(sizes, 1) == [sorted(sizes, key=lambda p: (-sizes[p], p))]
+    # b (70 records) first: 40 and 30 apart; then a's 50 to the share with fewer in all, its 10 to the other
+    assert deal(sizes, 2) == [[("b", 0), ("a", 1), ("c", 0)], [("b", 1), ("a", 0)]]
+    # every topic split evenly, whatever the order of the sizes (each share gets half of each topic)
+    even = {(topic, number): 100 + number for topic in ("deals", "leads", "tickets") for number in range(6)}
+    for share in deal(even, 2):
+        assert sorted(topic for topic, _ in share) == ["deals"] * 3 + ["leads"] * 3 + ["tickets"] * 3
+    assert [sorted(share) for share in deal(sizes, 1)] == [sorted(sizes)]
     assert deal({("a", 0): 5}, 3) == [[("a", 0)]]
     empty_ones = {("a", 0): 10, ("b", 0): 0, ("b", 1): 0}  # no share of empty partitions only
     assert deal(empty_ones, 2) == [[("a", 0), ("b", 0), ("b", 1)]]

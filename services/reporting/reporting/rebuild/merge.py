@@ -31,7 +31,7 @@ from reporting.rebuild.sums import TABLES
 # table -> (its key, the columns added on a clash, whether a row whose sums are all zero is dropped)
 SUMMED = {
     LeadsBySource.__table__.name: (("source",), ("lead_count",), False),
-    **{sums.table.name: (("bucket",), tuple(sums.sums), True) for sums in TABLES},
+    **{table.name: (("bucket",), tuple(sums.sums), True) for sums in TABLES for table in sums.tables},
 }
 # table -> (its key, the column whose earliest value is kept on a clash)
 EARLIEST = {LeadStageFact.__table__.name: (("lead_id", "stage"), "reached_at")}
