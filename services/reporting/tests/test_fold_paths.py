@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from uuid import UUID
 
-from aiokafka import ConsumerRecord
+from aiokafka import ConsumerRecord, TopicPartition
 from sqlalchemy import select
 
 from crm_shared.db import create_engine, session_factory
@@ -21,7 +21,7 @@ from reporting.leads.funnel import order_key, version, version_of_key
 from reporting.leads.projection import card_rows
 from reporting.models import TicketDay, TicketDelta, TicketFact, TicketTotal, messaging
 from reporting.rebuild.applier import ChunkApplier
-from reporting.rebuild.replay import MIGRATIONS, rare_collections
+from reporting.rebuild.replay import MIGRATIONS, ReplayPlan, _fold, rare_collections
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -171,3 +171,44 @@ def test_rare_collections_restores_the_collector():
     assert gc.get_threshold() == before
     # a process that froze its start-up heap itself (crm_shared.service) keeps what was frozen since
     assert gc.get_freeze_count() == frozen if not frozen else gc.get_freeze_count() >= frozen
+
+
+class StubConsumer:
+    """Two partitions whose end (high watermark) was 3 and 2 when the replay began; a third record of the
+    second arrived after, and comes back in the same fetch as the first two."""
+
+    def __init__(self):
+        self.tps = [TopicPartition("t", 0), TopicPartition("t", 1)]
+        self.fetched = False
+
+    async def getmany(self, *partitions, timeout_ms: int, max_records: int) -> dict:
+        if self.fetched:
+            return {}
+        self.fetched = True
+        return {self.tps[0]: [kafka_record("t", b"a", [], offset) for offset in range(3)],
+                self.tps[1]: [kafka_record("t", b"b", [], offset) for offset in range(3)]}
+
+    def highwater(self, tp: TopicPartition) -> int:
+        return {self.tps[0]: 3, self.tps[1]: 2}[tp]
+
+    async def position(self, tp: TopicPartition) -> int:
+        return 3
+
+
+async def test_a_replay_stops_at_each_partitions_end_when_it_began():
+    consumer, applied = StubConsumer(), []
+
+    class Applier:
+        def decode(self, records):
+            return list(records)
+
+        async def apply_decoded(self, records, events):
+            applied.extend((record.value, record.offset) for record in records)
+
+    class NoStatistics:
+        async def chunk_folded(self):
+            return None
+
+    plan = ReplayPlan(consumer, dict.fromkeys(consumer.tps, 0), dict.fromkeys(consumer.tps, 3))
+    await _fold(plan, Applier(), 100, lambda done, total: None, NoStatistics())
+    assert applied == [(b"a", 0), (b"a", 1), (b"a", 2), (b"b", 0), (b"b", 1)]

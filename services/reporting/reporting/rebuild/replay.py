@@ -203,7 +203,11 @@ async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
             for tp in remaining - end.keys():
                 if consumer.highwater(tp) is not None:
                     end[tp] = consumer.highwater(tp)
-            records = [r for tp, part in batch.items() for r in part if r.offset < end.get(tp, r.offset + 1)]
+            records = []
+            for tp, part in batch.items():  # a partition's records in offset order: most end before its end
+                last = end.get(tp)
+                records.extend(part if last is None or part[-1].offset < last else
+                               [r for r in part if r.offset < last])
             events = applier.decode(records)  # while the previous chunk is being written
             if applying is not None:
                 await applying
