@@ -36,8 +36,9 @@ class LeadsBySource(Base):
 class LeadCard(Base):
     """One lead's reporting attributes; each group of columns keeps the version that last set it.
 
-    A version is `<occurred_at as fixed-width UTC ISO>|<event_id>`: comparing them as strings orders
-    changes by event time with a deterministic tie-break, whatever order the events arrive in.
+    A version is `<occurred_at as fixed-width UTC ISO>|<rank>|<event_id>` (`leads.funnel.version`):
+    comparing them as strings orders changes by event time (a capture first at its instant) with a
+    deterministic tie-break, whatever order the events arrive in.
     """
 
     __tablename__ = "lead_card"

@@ -25,8 +25,8 @@ from reporting.rebuild.replay import finish_derived, rebuild_sessions
 
 
 async def fold(make_reporting, url: str, events: list) -> None:
-    """Fold `events` into the fresh database at `url` as a share does (the sums made at the end), three
-    records a chunk."""
+    """Fold `events` into the fresh database at `url` as a share does (the lead funnel's contributions and
+    the sums made at the end), three records a chunk."""
     async with make_reporting(url) as share:
         sessions = rebuild_sessions(share.app.state.ctx.engine)
         applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))

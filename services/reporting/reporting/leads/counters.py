@@ -8,7 +8,8 @@ so the funnel as of X is the small totals table minus the few contributions afte
 
 When any event touches a lead, its contributions are recomputed from its card and stage facts (the same
 rows the funnel used to join): the old ones are taken off the totals and the new ones added, in the same
-transaction, so duplicates, replays and any arrival order end in the same rows.
+transaction, so duplicates, replays and any arrival order end in the same rows. A rebuild folds the cards
+and facts only, and makes every lead's contributions once at its end (`rebuild/funnel.py`).
 """
 
 from collections.abc import Iterable
@@ -71,9 +72,8 @@ def totals(deltas: Iterable[dict]) -> list[dict]:
 
 
 async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
-    """Recompute the contributions of these leads from their card and stage facts (none in a rebuild's
-    fold: it makes every lead's at its end, `rebuild/funnel.py`)."""
-    if not lead_ids or funnel_deferred(uow):
+    """Recompute the contributions of these leads from their card and stage facts."""
+    if not lead_ids:
         return
     ids = sorted(lead_ids)
     session = uow.session

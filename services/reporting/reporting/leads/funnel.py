@@ -6,7 +6,7 @@ from uuid import UUID
 
 from crm_shared.events.base import Event
 from crm_shared.events.leads import LeadCapturedV1, LeadConvertedV1, LeadDisqualifiedV1, LeadSnapshot
-from reporting.versions import utc_naive, version_of
+from reporting.versions import version_of
 
 STAGES = ("captured", "contacted", "qualified", "converted")
 DISQUALIFIED = "disqualified"
@@ -20,15 +20,9 @@ def version(event: Event) -> str:
     return version_of(event, rank_of(type(event)))
 
 
-def order_key(event: Event) -> tuple[datetime, int, UUID]:
-    """A key that orders events exactly as their `version` strings do (naive UTC time, rank, event id),
-    cheaper to make: the string's time is fixed-width ISO text and its id the UUID's fixed-width hex."""
-    return utc_naive(event.occurred_at), rank_of(type(event)), event.event_id
-
-
 def version_of_key(key: tuple[datetime, int, UUID]) -> str:
-    """The `version` of the event whose `order_key` this is, made from it (`version_of`'s text, at half the
-    cost: the naive time's ISO text is made without an aware time's offset)."""
+    """The `version` of an event made from its key (naive UTC time, rank, id), which orders events as their
+    versions do: `version_of`'s text at half the cost (the naive time's ISO text, without an offset)."""
     at, rank, event_id = key
     return f"{at.isoformat('T', 'microseconds')}|{rank}|{event_id}"
 
@@ -42,20 +36,9 @@ def rank_of(cls: type) -> int:
 STAGE_KINDS = (LeadCapturedV1, LeadConvertedV1, LeadDisqualifiedV1, LeadSnapshot)  # what stages are read from
 
 
-@cache
-def _kind(cls: type) -> type | None:
-    """The first of `STAGE_KINDS` that `cls` is (worked out once per class: `isinstance` chains per event
-    were a few % of a rebuild's folding)."""
-    return next((kind for kind in STAGE_KINDS if issubclass(cls, kind)), None)
-
-
-def stages_reached(event: Event) -> tuple[str, ...]:
-    """The stages the event shows the lead has reached; a later stage implies every earlier one."""
-    return stages_of(_kind(type(event)), event)
-
-
 def stages_of(kind: type | None, event: Event) -> tuple[str, ...]:
-    """`stages_reached` of an event whose class is `kind` first among `STAGE_KINDS`."""
+    """The stages an event whose class is `kind` (the first of `STAGE_KINDS` it is) shows the lead has
+    reached; a later stage implies every earlier one."""
     if kind is LeadCapturedV1:
         return _THROUGH.get(event.status, _CAPTURED)
     if kind is LeadConvertedV1:

@@ -67,11 +67,6 @@ async def count_sources(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
         ))
 
 
-def card_rows(events: Sequence[Event]) -> list[dict]:
-    """The card rows of a batch (`rows.batch_rows`)."""
-    return batch_rows(events)[0]
-
-
 async def _set_cards(uow: UnitOfWork, rows: list[dict]) -> None:
     """Insert the cards, or overwrite each column group only when its version is newer than the stored one."""
     if not rows:

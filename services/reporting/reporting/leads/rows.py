@@ -56,8 +56,8 @@ def batch_rows(events: Sequence[Event]) -> tuple[list[dict], list[dict]]:
     """The card rows (one per lead, sorted by lead: an empty version where no event of the batch sets a
     group, which never overwrites a stored one) and stage fact rows (sorted by lead and stage) of a batch.
 
-    Events are compared by their order keys (`funnel.order_key`: naive time, rank, id), which order them as
-    their `version` strings do."""
+    Events are compared by a key (naive UTC time, rank, id) that orders them as their `version` strings do;
+    only the winners' versions are made (`funnel.version_of_key`)."""
     newest: dict[str, list] = {}  # lead id -> (order key, event) setting the source, owner, profile groups
     earliest: dict[tuple[str, str], datetime] = {}
     kinds = _KINDS

@@ -8,8 +8,9 @@ for a lead with a card and a capture, a row `in` for each funnel stage it reache
 time and the capture, and, if it was merged away, a row `out` for each, at the later of that and the
 merge; `hours` (capture to first contact) on the `contacted` rows, to the bit: the microseconds between
 the two times, exact, divided as Python divides them (`total_seconds() / 3600`, each division of doubles
-correctly rounded on both sides). SQLite keeps a datetime as fixed-width text ('YYYY-MM-DD
-HH:MM:SS.ffffff'): its order is the text's, its month the first seven characters.
+correctly rounded on both sides) while a double holds them exactly (2**53 us, 285 years); the rare longer
+spans are then divided again in Python (`_long_spans`). SQLite keeps a datetime as fixed-width text
+('YYYY-MM-DD HH:MM:SS.ffffff'): its order is the text's, its month the first seven characters.
 """
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
+    bindparam,
     case,
     cast,
     extract,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     literal_column,
     select,
     union_all,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -39,6 +42,10 @@ from reporting.models import LeadCard, LeadStageFact
 
 def _later(dialect: str, *times: ColumnElement) -> ColumnElement:
     return func.greatest(*times) if dialect == "postgresql" else func.max(*times)
+
+
+def _year(dialect: str, at: ColumnElement) -> ColumnElement:
+    return extract("year", at) if dialect == "postgresql" else cast(func.substr(at, 1, 4), Integer)
 
 
 def _month(dialect: str, at: ColumnElement) -> ColumnElement:
@@ -99,3 +106,21 @@ async def make_funnel(session: AsyncSession) -> None:
     table = LeadFunnelDelta.__table__
     await session.execute(insert(table).from_select([table.c[n] for n in names],
                                                     union_all(reached_rows, merged_rows)))
+    await _long_spans(session, dialect)
+
+
+async def _long_spans(session: AsyncSession, dialect: str) -> None:
+    """`hours` made again in Python where capture to contact may span 2**53 microseconds or more (285
+    years: a mistyped year), whose count a double does not hold exactly: the SQL rounded twice."""
+    fact, capture = aliased(LeadStageFact), aliased(LeadStageFact)
+    years = _year(dialect, fact.reached_at) - _year(dialect, capture.reached_at)
+    found = await session.execute(
+        select(fact.lead_id, fact.reached_at, capture.reached_at)
+        .join(capture, (capture.lead_id == fact.lead_id) & (capture.stage == "captured"))
+        .where(fact.stage == "contacted", years >= 284))  # the few that may: each made as live makes it
+    rows = [{"lead": lead, "exact": max(0.0, (reached - captured).total_seconds() / 3600)}
+            for lead, reached, captured in found]
+    if rows:
+        delta = LeadFunnelDelta.__table__
+        mine = (delta.c.lead_id == bindparam("lead")) & (delta.c.stage == "contacted")
+        await session.execute(update(delta).where(mine).values(hours=bindparam("exact")), rows)

@@ -4,9 +4,8 @@ single replay.
 On SQLite (one writer at a time) each share folds into a database of its own, then the shares are merged
 into the target and the few figures whose facts span shares are made again from the merged facts
 (`merge`). On PostgreSQL the shares fold into the target itself at once, as replicas of the live consumer
-do (per-record advisory locks, commutative upserts: a lead merged into one of another share is refreshed
-under its lock from the committed facts), and the lead funnel's contributions and the counters' sums are
-made once at the end.
+do (commutative upserts), and the lead funnel's contributions (which read across records: a lead merged
+into one of another share) and the counters' sums are made once at the end, from everything folded.
 
 Every event of one record on one topic is in one partition (events are keyed by their record), so a share
 holds each record's whole story on that topic; duplicates of an event (a relay re-sending it) land in the

@@ -91,12 +91,13 @@ async def _fill(session: AsyncSession, sums: Sums) -> None:
     key = [sums.delta.c[name] for name in sums.key]
     if sums.day is not None:
         key.insert(0, day_of(sums.delta.c.at, dialect).label("day"))
-    added = [cast(func.sum(sums.delta.c[source]), sums.table.c[name].type).label(name)
-             for name, source in sums.sums.items()]
+    summed = [cast(func.sum(sums.delta.c[source]), sums.table.c[name].type).label(name)
+              for name, source in sums.sums.items()]
     nonzero = or_(*(func.sum(sums.delta.c[source]) != 0 for source in sums.sums.values()))
-    query = select(*key, *added).group_by(*key).having(nonzero)
+    query = select(*key, *summed).group_by(*key).having(nonzero)
     names = [*(("day",) if sums.day is not None else ()), *sums.key]
-    width, totals = len(names), {}
+    width = len(names)
+    totals: dict[tuple, list] = {}  # key -> its sums over the days: as many as the totals table has rows
     result = await session.stream(query)
     async for batch in result.partitions(BATCH):
         rows = []
@@ -110,6 +111,6 @@ async def _fill(session: AsyncSession, sums: Sums) -> None:
                     total[index] += value
         await execute_many(session, (sums.table if sums.day is None else sums.day).insert(), rows)
     rows = [{"bucket": bucket_of(values), **dict(zip(sums.key, values, strict=True)),
-             **dict(zip(sums.sums, added, strict=True))} for values, added in totals.items() if any(added)]
+             **dict(zip(sums.sums, total, strict=True))} for values, total in totals.items() if any(total)]
     for start in range(0, len(rows), BATCH):
         await execute_many(session, sums.table.insert(), rows[start:start + BATCH])
