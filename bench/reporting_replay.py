@@ -1,14 +1,16 @@
 """Rebuild rate against raw aiokafka consumption, measured in the same run on a private Tansu broker.
 
     .venv/bin/python bench/reporting_replay.py [--events 300000] [--workers N] [--postgres]
-                                               [--mix leads|crm] [--chunk N] [--floors]
+                                               [--mix leads|crm] [--spread] [--chunk N] [--floors]
 
 Produces N events to a broker of its own, reads them once with a bare aiokafka consumer (no decoding),
 then rebuilds the reporting projections from them into a fresh database with `reporting.rebuild`, and
 prints both rates and their ratio (target >= 0.3x). `--mix leads` (the default, the historical figure):
 lead events only (captured, assigned, contacted: three per lead). `--mix crm`: each lead's three events
 followed by a deal's (opened, moved to a later stage, won or lost, with a product line) and a ticket's
-(opened, answered, resolved), on their own topics: nine events per customer story.
+(opened, answered, resolved), on their own topics: nine events per customer story. `--spread`: the stories'
+events interleaved over the whole run (every story's first event, then every story's second...), as a
+year of activity spreads each record's events, so a record's events land in different chunks.
 
 `--floors` then rebuilds twice more with parts switched off, to show what the rest costs: with every
 projection a no-op (reading, decoding, and recording each event in the inbox), and with nothing applied
@@ -27,6 +29,7 @@ ratio swings with the neighbours, the CPU ratio much less (Tansu runs in its own
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import resource
 import tempfile
@@ -118,22 +121,38 @@ def story_events(story: int, mix: str):
         yield from ticket_events(story)
 
 
-async def produce(bootstrap: str, count: int, mix: str = "leads") -> set[str]:
+def records(count: int, mix: str, spread: bool):
+    """The first `count` events of the stories as (topic, key, value, headers), as the outbox relay sends
+    them; `spread`: in rounds, each story's k-th event in round k."""
+    def record(event):
+        headers = [(k, v.encode()) for k, v in event.headers().items()]
+        return event.topic, event.aggregate_id.encode(), event.model_dump_json().encode(), headers
+
+    if not spread:
+        story, sent = 0, 0
+        while sent < count:
+            for event in itertools.islice(story_events(story, mix), count - sent):
+                yield record(event)
+                sent += 1
+            story += 1
+        return
+    stories, total = [], 0
+    while total < count:
+        stories.append([record(event) for event in story_events(len(stories), mix)])
+        total += len(stories[-1])
+    rounds = itertools.zip_longest(*stories)  # each story's events stay in their order
+    yield from itertools.islice((r for one_round in rounds for r in one_round if r is not None), count)
+
+
+async def produce(bootstrap: str, count: int, mix: str = "leads", spread: bool = False) -> set[str]:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=20, max_batch_size=512 * 1024,
                                 acks="all")
     await producer.start()
     try:
-        pending, sent, story, topics = [], 0, 0, set()
-        while sent < count:
-            for event in story_events(story, mix):
-                if sent == count:
-                    break
-                key, value = event.aggregate_id.encode(), event.model_dump_json().encode()
-                headers = [(k, v.encode()) for k, v in event.headers().items()]  # as the outbox relay sends
-                pending.append(await producer.send(event.topic, value, key=key, headers=headers))
-                topics.add(event.topic)
-                sent += 1
-            story += 1
+        pending, topics = [], set()
+        for topic, key, value, headers in records(count, mix, spread):
+            pending.append(await producer.send(topic, value, key=key, headers=headers))
+            topics.add(topic)
             if len(pending) >= 5000:
                 await asyncio.gather(*pending)
                 pending = []
@@ -202,14 +221,15 @@ async def rebuild_into(url: str, bootstrap: str, count: int, chunk: int,
 
 
 async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: bool = False,
-               workers: int = 1) -> None:
+               workers: int = 1, spread: bool = False) -> None:
     tansu = TansuBroker(free_port()).start()
     try:
         bootstrap = tansu.bootstrap_servers
         await ensure_topics(bootstrap)
         started = time.perf_counter()
-        topics = await produce(bootstrap, count, mix)
-        print(f"produced {count} events ({mix} mix) in {time.perf_counter() - started:.1f} s")
+        topics = await produce(bootstrap, count, mix, spread)
+        print(f"produced {count} events ({mix} mix{', spread' if spread else ''}) in "
+              f"{time.perf_counter() - started:.1f} s")
         raw_s, raw_cpu = await raw_consume(bootstrap, count, topics)
         us = 1e6 / count
         print(f"raw aiokafka consumption: {count / raw_s:>9,.0f} events/s "
@@ -243,10 +263,12 @@ if __name__ == "__main__":
     parser.add_argument("--chunk", type=int, default=5000, help="records per rebuild transaction")
     parser.add_argument("--mix", choices=("leads", "crm"), default="leads",
                         help="lead events only (default), or leads, deals and tickets")
+    parser.add_argument("--spread", action="store_true",
+                        help="each story's events spread over the whole run, as over a year")
     parser.add_argument("--floors", action="store_true",
                         help="also rebuild with the projections off, then with nothing applied")
     parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
                         help="processes folding shares of the partitions (the floors use one)")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix, arguments.floors,
-                     arguments.workers))
+                     arguments.workers, arguments.spread))

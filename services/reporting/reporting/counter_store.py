@@ -12,8 +12,9 @@ refresh holds a per-entity transaction lock first (PostgreSQL advisory lock; SQL
 time) and then reads every committed fact. Sums rows that come back to zero are deleted, so the sums are
 exactly those of the changes present, whatever order the facts came in.
 
-A rebuild writes the changes only, and makes the sums tables once at its end from all of them
-(`rebuild/sums.py`): its sessions carry `SUMS_DEFERRED` in their `info`.
+A rebuild writes the facts only, and makes every record's changes once at its end (`rebuild/changes.py`,
+its sessions carry `CHANGES_DEFERRED` in their `info`), then the sums tables from all of them
+(`rebuild/sums.py`, `SUMS_DEFERRED`).
 """
 
 import hashlib
@@ -41,6 +42,7 @@ _TICK = timedelta(microseconds=1)
 _BUCKETS = bindparam("buckets", type_=postgresql.ARRAY(Text))
 _KEY_JSON = json.JSONEncoder(default=str).encode  # json.dumps(default=str) without an encoder per call
 SUMS_DEFERRED = "reporting.sums_deferred"  # a session `info` key: the sums tables are made later, whole
+CHANGES_DEFERRED = "reporting.changes_deferred"  # a session `info` key: so are the records' changes
 
 
 def sums_deferred(uow: UnitOfWork) -> bool:
@@ -161,8 +163,10 @@ def key_json(values: tuple) -> str:
 
 
 async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
-    """Recompute the changes of these entities from all their facts."""
+    """Recompute the changes of these entities from all their facts (none in a rebuild's fold)."""
     session = uow.session
+    if session.info.get(CHANGES_DEFERRED, False):
+        return
     await lock_entities(uow, spec.kind, record_ids)
     columns = [spec.facts.c[spec.id_column], *(spec.facts.c[name] for name in spec.fact_columns)]
     for chunk in _chunks(sorted(record_ids)):

@@ -4,8 +4,9 @@ single replay.
 On SQLite (one writer at a time) each share folds into a database of its own, then the shares are merged
 into the target and the few figures whose facts span shares are made again from the merged facts
 (`merge`). On PostgreSQL the shares fold into the target itself at once, as replicas of the live consumer
-do (commutative upserts), and the lead funnel's contributions (which read across records: a lead merged
-into one of another share) and the counters' sums are made once at the end, from everything folded.
+do (commutative upserts), and the derived tables (the lead funnel's contributions, which read across
+records: a lead merged into one of another share; the counters' changes and sums) are made once at the
+end, from everything folded.
 
 Every event of one record on one topic is in one partition (events are keyed by their record), so a share
 holds each record's whole story on that topic; duplicates of an event (a relay re-sending it) land in the
@@ -103,7 +104,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     """Rebuild `settings.database_url` (a fresh database) with up to `workers` processes, one per
     `SHARE_MIN` records at most. SQLite: the first share folds into the target itself, each other one into
     a copy of the migrated target beside it, merged into the target at the end. PostgreSQL: every share
-    folds into the target, the funnel's contributions and the sums are made at the end."""
+    folds into the target, the derived tables are made at the end."""
     first = await plan(settings)
     await first.consumer.stop()
     sizes = {(tp.topic, tp.partition): first.estimate[tp] - first.begin[tp] for tp in first.begin}
@@ -158,7 +159,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
 
 async def _finish(engine: AsyncEngine, target: Path | None, files: list[Path], deferred: list[str]) -> None:
     """After the shares: SQLite merges the other shares' databases into the target and refreshes the leads
-    merged across shares; PostgreSQL makes the funnel's contributions and the sums; both make the indexes."""
+    merged across shares; PostgreSQL makes the derived tables; both make the indexes."""
     if target is not None:
         await asyncio.to_thread(merge_shares, target, files[1:])
         await refresh_across_shares(session_factory(engine))  # with their sums, as live
@@ -180,7 +181,7 @@ async def _prepare(database_url: str) -> list[str]:
 def _start(settings: ReportingSettings, database_url: str, share: list[Partition], chunk: int, derived: bool,
            others: list[int]) -> Share:
     """Fork a share's process: the rebuild's settings with the share's database, its partitions, whether it
-    makes its funnel contributions and sums (the fork copies them, nothing is serialized); it closes
+    makes its derived tables (the fork copies them, nothing is serialized); it closes
     `others` (the report pipes of the shares started before) and its own pipe's read end."""
     own = settings.model_copy(update={"database_url": database_url})
     job = {"settings": own, "partitions": share, "chunk": chunk, "derived": derived}

@@ -2,8 +2,8 @@
 already: a fresh interpreter took ~1.7 s to import them, on the rebuild's critical path).
 
 The share folds its partitions into its database (migrated, empty, without its secondary indexes: the
-target, or a copy of it; on PostgreSQL the target, with the other shares at once, its funnel contributions
-and sums left to the parent) with the replay's own code, in an event loop of its own, and reports on a pipe:
+target, or a copy of it; on PostgreSQL the target, with the other shares at once, its derived tables left
+to the parent) with the replay's own code, in an event loop of its own, and reports on a pipe:
 `progress <done> <total>` lines while it folds, then one `stats <json>` line.
 """
 

@@ -15,11 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from crm_shared.db import create_engine, is_sqlite, session_factory
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.config import ReportingSettings
-from reporting.counter_store import SUMS_DEFERRED
+from reporting.counter_store import CHANGES_DEFERRED, SUMS_DEFERRED
 from reporting.handlers import handlers
 from reporting.leads.counters import FUNNEL_DEFERRED
 from reporting.models import messaging
 from reporting.rebuild.applier import ApplyStats, ChunkApplier
+from reporting.rebuild.changes import make_changes
 from reporting.rebuild.funnel import make_funnel
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
 from reporting.rebuild.statistics import Statistics
@@ -83,18 +84,20 @@ def rebuild_engine(database_url: str) -> AsyncEngine:
 
 
 def rebuild_sessions(engine: AsyncEngine) -> async_sessionmaker:
-    """Sessions that fold the changes of the counters without their sums, and the leads' cards and stage
-    facts without their funnel contributions (both made whole at the end)."""
+    """Sessions that fold facts only: the leads' cards and stage facts without their funnel contributions,
+    the deals', orders' and tickets' facts without their counters' changes, and no sums (all made whole at
+    the end, `finish_derived`)."""
     sessions = session_factory(engine)
-    sessions.configure(info={SUMS_DEFERRED: True, FUNNEL_DEFERRED: True})
+    sessions.configure(info={SUMS_DEFERRED: True, FUNNEL_DEFERRED: True, CHANGES_DEFERRED: True})
     return sessions
 
 
 async def finish_derived(sessions: async_sessionmaker) -> None:
-    """Make the lead funnel's contributions from the cards and stage facts folded, then the sums tables
-    from every change (one transaction)."""
+    """Make the lead funnel's contributions from the cards and stage facts folded, every record's counter
+    changes from its facts, then the sums tables from every change (one transaction)."""
     async with sessions() as session, session.begin():
         await make_funnel(session)
+        await make_changes(session)
         await make_sums(session)
 
 
@@ -161,9 +164,9 @@ async def replay(
 ) -> ApplyStats:
     """Rebuild the projections in `settings.database_url` from every topic (or `only` these partitions);
     `on_progress(done, total)`. The target is migrated, checked to be fresh, loaded without its secondary
-    indexes, the counters' sums and the lead funnel's contributions, and given them at the end; a `share`
-    of a parallel rebuild folds into a database its parent prepared that way and leaves the indexes to it,
-    and the funnel and sums too unless `derived`.
+    indexes and its derived tables (the lead funnel's contributions, the counters' changes and sums), and
+    given them at the end; a `share` of a parallel rebuild folds into a database its parent prepared that
+    way and leaves the indexes to it, and the derived tables too unless `derived`.
 
     Each partition is read up to the high watermark its first fetch reports (the end when the replay
     started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
