@@ -12,9 +12,9 @@ refresh holds a per-entity transaction lock first (PostgreSQL advisory lock; SQL
 time) and then reads every committed fact. Sums rows that come back to zero are deleted, so the sums are
 exactly those of the changes present, whatever order the facts came in.
 
-A rebuild writes the facts only, and makes every record's changes once at its end (`rebuild/changes.py`,
-its sessions carry `CHANGES_DEFERRED` in their `info`), then the sums tables from all of them
-(`rebuild/sums.py`, `SUMS_DEFERRED`).
+A rebuild's sessions carry `DERIVED_LATER` in their `info`: they fold the facts only, and the rebuild
+makes every record's changes once at its end (`rebuild/changes.py`), then the sums tables from all of them
+(`rebuild/sums.py`).
 """
 
 import hashlib
@@ -41,13 +41,14 @@ _LOCK = _LOCK.bindparams(bindparam("keys", type_=postgresql.ARRAY(Text)))
 _TICK = timedelta(microseconds=1)
 _BUCKETS = bindparam("buckets", type_=postgresql.ARRAY(Text))
 _KEY_JSON = json.JSONEncoder(default=str).encode  # json.dumps(default=str) without an encoder per call
-SUMS_DEFERRED = "reporting.sums_deferred"  # a session `info` key: the sums tables are made later, whole
-CHANGES_DEFERRED = "reporting.changes_deferred"  # a session `info` key: so are the records' changes
+# a session `info` key: what the facts give (the counters' changes and sums, the lead funnel's
+# contributions) is made later, whole, from all of them (a rebuild's `finish_derived`)
+DERIVED_LATER = "reporting.derived_later"
 
 
-def sums_deferred(uow: UnitOfWork) -> bool:
-    """Whether this unit of work leaves the sums tables to be made at the end (a rebuild)."""
-    return uow.session.info.get(SUMS_DEFERRED, False)
+def derived_later(uow: UnitOfWork) -> bool:
+    """Whether this unit of work folds facts only, leaving what they give to the end (a rebuild)."""
+    return uow.session.info.get(DERIVED_LATER, False)
 
 
 def bucket_of(key: tuple) -> str:
@@ -165,7 +166,7 @@ def key_json(values: tuple) -> str:
 async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
     """Recompute the changes of these entities from all their facts (none in a rebuild's fold)."""
     session = uow.session
-    if session.info.get(CHANGES_DEFERRED, False):
+    if derived_later(uow):
         return
     await lock_entities(uow, spec.kind, record_ids)
     columns = [spec.facts.c[spec.id_column], *(spec.facts.c[name] for name in spec.fact_columns)]
@@ -182,8 +183,6 @@ async def refresh(uow: UnitOfWork, spec: Spec, record_ids: set[str]) -> None:
         await session.execute(delete(spec.delta).where(mine))
         if new:
             await execute_many(session, spec.delta.insert(), new)
-        if sums_deferred(uow):
-            continue
         for table, per_day in ((spec.total, False), (spec.day, True)):
             merged = add_summed(spec, summed(spec, new, per_day), summed(spec, old, per_day, -1))
             await add_sums(uow, table, list(merged.values()), spec.sums)

@@ -9,7 +9,8 @@ so the funnel as of X is the small totals table minus the few contributions afte
 When any event touches a lead, its contributions are recomputed from its card and stage facts (the same
 rows the funnel used to join): the old ones are taken off the totals and the new ones added, in the same
 transaction, so duplicates, replays and any arrival order end in the same rows. A rebuild folds the cards
-and facts only, and makes every lead's contributions once at its end (`rebuild/funnel.py`).
+and facts only, and makes every lead's contributions once at its end (`rebuild/funnel.py`,
+`counter_store.DERIVED_LATER`).
 """
 
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from sqlalchemy import delete, select
 
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
-from reporting.counter_store import add_sums, bucket_of, lock_entities, sums_deferred
+from reporting.counter_store import add_sums, bucket_of, lock_entities
 from reporting.leads.funnel import COLUMNS, MERGED
 from reporting.models import LeadCard, LeadFunnelDelta, LeadFunnelTotal, LeadStageFact
 from reporting.versions import month_text
@@ -27,12 +28,6 @@ from reporting.versions import month_text
 DIMENSIONS = ("source", "campaign", "owner_id", "team_id", "region", "industry")
 TOTAL_KEY = ("capture_month", "stage", *DIMENSIONS, "hours")
 _CARD_KEYS = ("lead_id", *DIMENSIONS)
-FUNNEL_DEFERRED = "reporting.funnel_deferred"  # a session `info` key: every lead's contributions come later
-
-
-def funnel_deferred(uow: UnitOfWork) -> bool:
-    """Whether this unit of work leaves the lead funnel's contributions to be made at the end (a rebuild)."""
-    return uow.session.info.get(FUNNEL_DEFERRED, False)
 
 
 def contributions(card: dict, stages: dict[str, datetime]) -> list[dict]:
@@ -101,8 +96,6 @@ async def refresh_leads(uow: UnitOfWork, lead_ids: set[str]) -> None:
         await session.execute(delete(LeadFunnelDelta).where(LeadFunnelDelta.lead_id.in_(chunk)))
     if new:
         await execute_many(session, LeadFunnelDelta.__table__.insert(), new)
-    if sums_deferred(uow):
-        return
     change = totals([*new, *({**row, "delta": -row["delta"]} for row in old)])
     await add_sums(uow, LeadFunnelTotal.__table__, change, ("leads",))
 

@@ -16,8 +16,9 @@ from crm_shared.events.leads import (
 )
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
+from reporting.counter_store import derived_later
 from reporting.kinds import of_kind
-from reporting.leads.counters import funnel_deferred, refresh_leads
+from reporting.leads.counters import refresh_leads
 from reporting.leads.rows import GROUPS, batch_rows
 from reporting.models import LeadCard, LeadsBySource, LeadStageFact
 
@@ -28,7 +29,7 @@ async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     cards, stages = batch_rows(events)
     await _set_cards(uow, cards)
     await _record_stages(uow, stages)
-    if not funnel_deferred(uow):
+    if not derived_later(uow):  # a rebuild makes every lead's funnel contributions at its end
         await refresh_leads(uow, _touched(events))
 
 

@@ -1,4 +1,4 @@
-"""The counters' changes of a rebuild, made once at its end from the facts (`counter_store.CHANGES_DEFERRED`).
+"""The counters' changes of a rebuild, made once at its end from the facts (`counter_store.DERIVED_LATER`).
 
 Live, a batch recomputes the changes of each deal, order and ticket it touched from all the record's facts
 (`counter_store.refresh`: the facts read back, `changes`, the old changes deleted and the new inserted).

@@ -1,5 +1,5 @@
 """The lead funnel's contributions of a rebuild, made once at its end from the cards and stage facts
-(`leads.counters.FUNNEL_DEFERRED`).
+(`counter_store.DERIVED_LATER`).
 
 Live, each batch recomputes the contributions of the leads it touched (`refresh_leads`: read back their
 cards and facts, `contributions` in Python, old rows deleted, new ones inserted). A rebuild folds the cards

@@ -15,9 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from crm_shared.db import create_engine, is_sqlite, session_factory
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.config import ReportingSettings
-from reporting.counter_store import CHANGES_DEFERRED, SUMS_DEFERRED
+from reporting.counter_store import DERIVED_LATER
 from reporting.handlers import handlers
-from reporting.leads.counters import FUNNEL_DEFERRED
 from reporting.models import messaging
 from reporting.rebuild.applier import ApplyStats, ChunkApplier
 from reporting.rebuild.changes import make_changes
@@ -88,7 +87,7 @@ def rebuild_sessions(engine: AsyncEngine) -> async_sessionmaker:
     the deals', orders' and tickets' facts without their counters' changes, and no sums (all made whole at
     the end, `finish_derived`)."""
     sessions = session_factory(engine)
-    sessions.configure(info={SUMS_DEFERRED: True, FUNNEL_DEFERRED: True, CHANGES_DEFERRED: True})
+    sessions.configure(info={DERIVED_LATER: True})
     return sessions
 
 

@@ -1,15 +1,15 @@
-"""The sums tables of a rebuild, made once at its end from the delta tables (`counter_store.SUMS_DEFERRED`).
+"""The sums tables of a rebuild, made once at its end from the delta tables (`counter_store.DERIVED_LATER`).
 
-Live, each refresh adds its changes to the sums rows they fall in. A rebuild folds with the sums deferred
-(the changes only) and then makes every sums table here: the changes grouped in SQL per key, or per day
-and key where a day table sums them too (its groups then added up per key in Python for the totals: one
-sort of the changes for both tables, not two), the sums that come to zero left out, each group's bucket
-digested from its key as `counter_store.summed` digests it. The key's values come back through the delta
-table's column types; live, a refresh digests the keys of the changes it makes as the measures give them
-and of those it takes off as read back, so both already rely on a key digesting alike either way: the
-measures give floats for the float columns (a whole 2 and 2.0 digest apart). Grouping in SQL also makes
--0.0 and 0.0 one key, where live they would be two buckets; no measure gives -0.0 (the times and amounts
-are measured from zero up).
+Live, each refresh adds its changes to the sums rows they fall in. A rebuild makes the changes at its end
+(`rebuild/funnel.py`, `rebuild/changes.py`) and then every sums table here: the changes grouped in SQL
+per key, or per day and key where a day table sums them too (its groups then added up per key in Python
+for the totals: one sort of the changes for both tables, not two), the sums that come to zero left out,
+each group's bucket digested from its key as `counter_store.summed` digests it. The key's values come
+back through the delta table's column types; live, a refresh digests the keys of the changes it makes as
+the measures give them and of those it takes off as read back, so both already rely on a key digesting
+alike either way: the measures give floats for the float columns (a whole 2 and 2.0 digest apart).
+Grouping in SQL also makes -0.0 and 0.0 one key, where live they would be two buckets; no measure gives
+-0.0 (the times and amounts are measured from zero up).
 """
 
 from dataclasses import dataclass
