@@ -81,24 +81,25 @@ def day_of(at: datetime) -> date:
 def changes(spec: Spec, record_id: str, facts: list[dict]) -> list[dict]:
     """The changes of one entity's measures over time, from all its facts."""
     facts = sorted(facts, key=lambda f: f["occurred_at"])
-    names = (*spec.dims, *spec.key)
-    rows, before, seq = [], {}, 0
+    columns = ("kind", "record_id", "seq", "at", *spec.dims, *spec.key, *spec.sums)
+    rows, before, seq, last = [], {}, 0, len(facts) - 1
     zero = [0] * len(spec.sums)
     for index, fact in enumerate(facts):
         at = fact["occurred_at"]
-        if index + 1 < len(facts) and facts[index + 1]["occurred_at"] == at:
+        if index < last and facts[index + 1]["occurred_at"] == at:
             continue  # the state once every fact of this instant is known
         now = spec.measures(facts[: index + 1])
         changed = []
-        for key in before.keys() | now.keys():
-            change = [a - b for a, b in zip(now.get(key, zero), before.get(key, zero), strict=True)]
-            if any(change):
-                changed.append((repr(key), key, change))
-        for _, key, change in sorted(changed, key=_first):  # numbered in the order of the keys' reprs
-            row = {"kind": spec.kind, "record_id": record_id, "seq": seq, "at": at}
-            row.update(zip(names, key, strict=True))
-            row.update(zip(spec.sums, change, strict=True))
-            rows.append(row)
+        for key, sums in now.items():
+            old = before.get(key, zero)
+            if sums != old:
+                changed.append((repr(key), key, [a - b for a, b in zip(sums, old, strict=True)]))
+        for key, old in before.items():
+            if key not in now and any(old):
+                changed.append((repr(key), key, [a - b for a, b in zip(zero, old, strict=True)]))
+        changed.sort(key=_first)  # numbered in the order of the keys' reprs
+        for _, key, change in changed:
+            rows.append(dict(zip(columns, (spec.kind, record_id, seq, at, *key, *change), strict=True)))
             seq += 1
         before = now
     return rows
