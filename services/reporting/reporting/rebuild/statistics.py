@@ -1,13 +1,15 @@
 """PostgreSQL's planner statistics of a rebuild's target, made again as its tables fill.
 
-A fresh database has none until autovacuum analyzes it, and without them the planner read the counters'
-delta tables by the first column of their key only (`kind = 'opportunity'`: every row of the kind) and
-filtered the records out, so each chunk's refresh read the whole table: 150,000 deal and ticket events
-took 71 s to rebuild, 60,000 took 8 s. Analyzed, the same lookup probes the key record by record (a
-chunk's select of 500 deals among 600,000 changes: 64 ms without statistics, 1.9 ms with). The target is
-analyzed after the first chunk that held records, then each time such chunks have grown fourfold (1, 4,
-16, 64...). The shares of a parallel rebuild fold into one PostgreSQL database and analyze it at about the
-same chunks: a table another one is analyzing is skipped (`SKIP_LOCKED`) rather than waited for.
+A fresh database has none until autovacuum analyzes it, and without them the planner picks plans for
+tables it takes to be empty: when the fold still refreshed the counters chunk by chunk it read the delta
+tables by the first column of their key only (`kind = 'opportunity'`: every row of the kind), so each
+chunk's refresh read the whole table (150,000 deal and ticket events took 71 s to rebuild). The fold's
+own lookups (a sale line's earlier rows, an account's card) and the statements that make the derived
+tables at the end (`finish_derived`: joins, groupings over every row) are planned from them now. The
+target is analyzed after the first chunk that held records, then each time such chunks have grown
+fourfold (1, 4, 16, 64...). The shares of a parallel rebuild fold into one PostgreSQL database and analyze
+it at about the same chunks: a table another one is analyzing is skipped (`SKIP_LOCKED`) rather than
+waited for.
 """
 
 import logging
