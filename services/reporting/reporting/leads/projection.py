@@ -1,25 +1,18 @@
 """Fold lead events into the lead read models with atomic, commutative upserts (replica-safe)."""
 
 from collections.abc import Sequence
-from functools import cache
 
 from sqlalchemy import case
 
 from crm_shared.db import dialect_insert
 from crm_shared.events.base import Event
-from crm_shared.events.leads import (
-    LeadAssignedV1,
-    LeadCapturedV1,
-    LeadConvertedV1,
-    LeadMergedV1,
-    LeadSnapshot,
-)
+from crm_shared.events.leads import LeadCapturedV1
 from crm_shared.messaging.uow import UnitOfWork
 from reporting.bulk import execute_many
 from reporting.counter_store import derived_later
 from reporting.kinds import of_kind
 from reporting.leads.counters import refresh_leads
-from reporting.leads.rows import GROUPS, batch_rows
+from reporting.leads.rows import GROUPS, batch_rows, kind_of
 from reporting.models import LeadCard, LeadsBySource, LeadStageFact
 
 
@@ -33,24 +26,15 @@ async def fold_lead_events(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
         await refresh_leads(uow, _touched(events))
 
 
-@cache
-def _touches(cls: type) -> int:
-    """Which leads an event of `cls` touches: 0 none, 1 its own, 2 its own and the one merged into it
-    (worked out once per class: two `isinstance` of a union per event were 4% of a rebuild's folding)."""
-    if issubclass(cls, LeadMergedV1):
-        return 2
-    return 1 if issubclass(cls, LeadCapturedV1 | LeadSnapshot | LeadAssignedV1 | LeadConvertedV1) else 0
-
-
 def _touched(events: Sequence[Event]) -> set[str]:
     """The leads whose card or stage facts these events may have changed."""
     touched: set[str] = set()
     for event in events:
-        kind = _touches(type(event))
-        if kind:
+        kind = kind_of(event)
+        if kind.card or kind.merge:
             touched.add(event.aggregate_id)
-            if kind == 2:
-                touched.add(event.merged_lead_id)
+        if kind.merge:  # and the lead merged into it
+            touched.add(event.merged_lead_id)
     return touched
 
 

@@ -52,6 +52,14 @@ class Kind:
 _KINDS: dict[type, Kind] = {}
 
 
+def kind_of(event: Event) -> Kind:
+    """The rules of the event's class (worked out once per class)."""
+    kind = _KINDS.get(type(event))
+    if kind is None:
+        kind = _KINDS[type(event)] = Kind.of(type(event))
+    return kind
+
+
 def batch_rows(events: Sequence[Event]) -> tuple[list[dict], list[dict]]:
     """The card rows (one per lead, sorted by lead: an empty version where no event of the batch sets a
     group, which never overwrites a stored one) and stage fact rows (sorted by lead and stage) of a batch.
@@ -62,7 +70,7 @@ def batch_rows(events: Sequence[Event]) -> tuple[list[dict], list[dict]]:
     earliest: dict[tuple[str, str], datetime] = {}
     kinds = _KINDS
     for event in events:
-        kind = kinds.get(type(event))
+        kind = kinds.get(type(event))  # `kind_of`, inline: this loop runs for every event a rebuild reads
         if kind is None:
             kind = kinds[type(event)] = Kind.of(type(event))
         if not (kind.card or kind.stages or kind.merge):
