@@ -79,30 +79,50 @@ def day_of(at: datetime) -> date:
 
 
 def changes(spec: Spec, record_id: str, facts: list[dict]) -> list[dict]:
-    """The changes of one entity's measures over time, from all its facts."""
-    facts = sorted(facts, key=lambda f: f["occurred_at"])
+    """The changes of one entity's measures over time, from all its facts (rows of its delta table)."""
     columns = ("kind", "record_id", "seq", "at", *spec.dims, *spec.key, *spec.sums)
-    rows, before, seq, last = [], {}, 0, len(facts) - 1
+    return [dict(zip(columns, (spec.kind, record_id, seq, at, *key, *change), strict=True))
+            for seq, (at, key, change) in enumerate(changed(spec, facts))]
+
+
+def changed(spec: Spec, facts: list[dict], reprs: dict[tuple, str] | None = None) -> list[tuple]:
+    """One entity's changes over time from all its facts, as (at, key, change) in their `seq` order: by
+    time, and at one instant by the keys' reprs. `reprs` memoizes those reprs across calls (a rebuild's
+    many records share few keys); a key's columns hold one type each (the measures give floats for the
+    float columns), so equal keys have one repr."""
+    facts = sorted(facts, key=_occurred)
+    found, before, last = [], {}, len(facts) - 1
     zero = [0] * len(spec.sums)
     for index, fact in enumerate(facts):
         at = fact["occurred_at"]
         if index < last and facts[index + 1]["occurred_at"] == at:
             continue  # the state once every fact of this instant is known
         now = spec.measures(facts[: index + 1])
-        changed = []
+        moved = []
         for key, sums in now.items():
             old = before.get(key, zero)
             if sums != old:
-                changed.append((repr(key), key, [a - b for a, b in zip(sums, old, strict=True)]))
+                moved.append((_repr(key, reprs), key, [a - b for a, b in zip(sums, old, strict=True)]))
         for key, old in before.items():
             if key not in now and any(old):
-                changed.append((repr(key), key, [a - b for a, b in zip(zero, old, strict=True)]))
-        changed.sort(key=_first)  # numbered in the order of the keys' reprs
-        for _, key, change in changed:
-            rows.append(dict(zip(columns, (spec.kind, record_id, seq, at, *key, *change), strict=True)))
-            seq += 1
+                moved.append((_repr(key, reprs), key, [-b for b in old]))
+        moved.sort(key=_first)  # numbered in the order of the keys' reprs
+        found.extend((at, key, change) for _, key, change in moved)
         before = now
-    return rows
+    return found
+
+
+def _repr(key: tuple, reprs: dict[tuple, str] | None) -> str:
+    if reprs is None:
+        return repr(key)
+    text = reprs.get(key)
+    if text is None:
+        text = reprs[key] = repr(key)
+    return text
+
+
+def _occurred(fact: dict) -> datetime:
+    return fact["occurred_at"]
 
 
 def _first(item: tuple) -> str:

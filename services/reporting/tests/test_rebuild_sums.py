@@ -1,49 +1,61 @@
-"""The sums tables a rebuild makes at its end from the changes (`reporting.rebuild.sums`) are the rows the
-live refreshes keep: the same buckets, days and sums, the zero sums left out."""
+"""The sums tables a rebuild makes at its end (`reporting.rebuild.sums`: the counters' changes summed per
+day and key as `rebuild/changes.py` makes them) are the rows live refreshes keep: live's `summed` of the
+very changes made, the same buckets, days and sums, the zero sums left out."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from reporting_support import dump_projections
+from reporting_scenario import deal_moved, deal_opened, opportunity_history, orders, ticket_history
+from reporting_support import dump_projections, record
 
+from crm_shared.events.sales import OpportunityLostV1
 from crm_shared.messaging.uow import UnitOfWork
+from reporting import bulk
 from reporting.counter_store import add_summed, summed
+from reporting.handlers import handlers
 from reporting.models import messaging
 from reporting.opportunities.counters import SPEC as SALES
+from reporting.rebuild.applier import ChunkApplier
 from reporting.rebuild.replay import finish_derived, rebuild_sessions
+from reporting.service.counters import SPEC as SERVICE
+
+MIDNIGHT, NEW_YEAR = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+TICK = timedelta(microseconds=1)
 
 
-def change(record: str, seq: int, at: datetime, n: int, cents: int = 0, owner: str | None = "rep-1",
-           value: float | None = None) -> dict:
-    return {"kind": "opportunity", "record_id": record, "seq": seq, "at": at, "owner_id": owner,
-            "team_id": None, "measure": "current", "stage_id": "s1", "label": None, "value": value, "n": n,
-            "cents": cents, "micros": 0}
+def when(event, moment: datetime):
+    return event.model_copy(update={"occurred_at": moment})
 
 
-# midnight exactly belongs to the day before; a microsecond later to its own day
-CHANGES = [
-    change("D1", 0, datetime(2026, 3, 1, 0, 0, 0), 1, 500),
-    change("D1", 1, datetime(2026, 3, 1, 0, 0, 0, 1), 1, 700),
-    change("D2", 0, datetime(2026, 2, 28, 23, 59, 59, 999999), 1, 900, owner=None, value=2.5),
-    change("D3", 0, datetime(2026, 1, 1, 0, 0, 0), 1, 100),  # New Year's midnight: the last day of 2025
-    change("D4", 0, datetime(2026, 3, 2, 12, 0), 1, 300, owner="rep-2"),
-    change("D4", 1, datetime(2026, 3, 3, 12, 0), -1, -300, owner="rep-2"),  # rep-2's total back to zero
-]
+# midnight exactly belongs to the day before, a microsecond later to its own day; New Year's midnight is the
+# last day of the year before
+EDGES = [when(deal_opened("O5", 0, 300), MIDNIGHT),
+         when(deal_moved("O5", "s1", "s2", 0, 300, 0), MIDNIGHT + TICK),
+         when(deal_opened("O6", 0, 700), NEW_YEAR),
+         when(deal_moved("O6", "s1", "lost", 0, 700, 1, OpportunityLostV1, "timing"), NEW_YEAR + TICK)]
 
 
-async def test_sums_made_at_the_end_are_the_rows_live_refreshes_keep(make_reporting, database_url):
+async def test_sums_made_at_the_end_are_live_sums_of_the_changes_made(make_reporting, database_url,
+                                                                       monkeypatch):
+    monkeypatch.setattr(bulk, "MIN_ROWS", 1)  # every statement through the driver, as a large rebuild's
+    events = opportunity_history() + orders() + ticket_history() + EDGES
     async with make_reporting(database_url) as reporting:
         sessions = rebuild_sessions(reporting.app.state.ctx.engine)
-        async with UnitOfWork(sessions, messaging, "reporting") as uow:
-            await uow.session.execute(SALES.delta.insert(), CHANGES)
-            await uow.commit()
+        applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
+        await applier.apply([record(event, offset) for offset, event in enumerate(events)])
         await finish_derived(sessions)
         rows = await dump_projections(reporting.app)
 
-    for table, per_day in ((SALES.total, False), (SALES.day, True)):
-        expected = add_summed(SALES, {}, summed(SALES, CHANGES, per_day))
-        kept = sorted(tuple(row[c.name] for c in table.columns) for row in expected.values() if row["n"] or
-                      row["cents"])
-        assert rows[table.name] == kept, table.name
+    zeros = 0
+    for spec in (SALES, SERVICE):
+        names = [column.name for column in spec.delta.columns]
+        changes = [dict(zip(names, row, strict=True)) for row in rows[spec.delta.name]]
+        assert {change["kind"] for change in changes} >= {spec.kind}
+        for table, per_day in ((spec.total, False), (spec.day, True)):
+            expected = add_summed(spec, {}, summed(spec, changes, per_day))
+            kept = sorted(tuple(row[c.name] for c in table.columns) for row in expected.values()
+                          if any(row[name] for name in spec.sums))
+            zeros += len(expected) - len(kept)
+            assert rows[table.name] == kept, table.name
+    assert zeros  # some keys' changes summed to zero (a deal's stage left the same day): no rows for them
     days = {row[1].isoformat() for row in rows["sale_day"]}
-    assert days == {"2026-02-28", "2026-03-01", "2025-12-31", "2026-03-02", "2026-03-03"}
-    assert all(row[1] != "rep-2" for row in rows["sale_total"])  # summed to zero: no row
+    assert {"2026-02-28", "2026-03-01", "2025-12-31", "2026-01-01"} <= days

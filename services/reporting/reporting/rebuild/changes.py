@@ -5,48 +5,70 @@ Live, a batch recomputes the changes of each deal, order and ticket it touched f
 In a rebuild a record's events are spread over many chunks as they were over its life (a deal moved over
 weeks), so a refresh per chunk would recompute each record once per chunk it appears in, from all its
 facts so far. A rebuild folds the facts only, and then computes every record's changes here, once, with
-the same `changes`: the facts are read in the order of their record (their key's first column), a
-record at a time.
+the same `counter_store.changed`: the facts are read in the order of their record (their key's first
+column), a record at a time. The changes are written as they are made, and summed per day and key on the
+way (`Days`): the sums tables are made from those sums (`rebuild/sums.py`), not by reading the changes
+back.
 """
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.bulk import execute_many
-from reporting.counter_store import Spec, changes
+from reporting.counter_store import Spec, changed, day_of
 from reporting.opportunities.counters import SPEC as DEALS
 from reporting.revenue.order_counters import SPEC as ORDERS
 from reporting.service.counters import SPEC as TICKETS
 
 SPECS = (DEALS, ORDERS, TICKETS)
 BATCH = 10_000  # facts read, and changes written, at a time
+Days = dict[tuple, list[int]]  # (day, *dims, *key) -> the changes' sums (`Spec.sums`) on that day
 
 
-async def make_changes(session: AsyncSession) -> None:
+async def make_changes(session: AsyncSession) -> dict[Table, Days]:
     """Add every record's changes (the delta tables hold none of these kinds yet), in the session's
-    transaction."""
+    transaction; the changes summed per day and key, for each day table (deals and orders share theirs)."""
+    days: dict[Table, Days] = {}
     for spec in SPECS:
-        await _fill(session, spec)
+        await _fill(session, spec, days.setdefault(spec.day, {}))
+    return days
 
 
-async def _fill(session: AsyncSession, spec: Spec) -> None:
+async def _fill(session: AsyncSession, spec: Spec, days: Days) -> None:
     record_id = spec.facts.c[spec.id_column]
     names = (spec.id_column, *spec.fact_columns)
     query = select(record_id, *(spec.facts.c[name] for name in spec.fact_columns)).order_by(record_id)
-    rows: list[dict] = []
+    columns = ("kind", "record_id", "seq", "at", *spec.dims, *spec.key, *spec.sums)
+    rows: list[tuple] = []
+    reprs: dict[tuple, str] = {}
+
+    def add(record: str, facts: list[dict]) -> None:
+        """The record's changes as delta rows, and into the sums of their day and key."""
+        last, day = None, None
+        for seq, (at, key, change) in enumerate(changed(spec, facts, reprs)):
+            rows.append((spec.kind, record, seq, at, *key, *change))
+            if at is not last:
+                last, day = at, day_of(at)
+            slot = (day, *key)
+            into = days.get(slot)
+            if into is None:
+                days[slot] = change  # a list of its own: the row holds its values
+            else:
+                for index, value in enumerate(change):
+                    into[index] += value
+
     current, facts = None, []
     result = await session.stream(query)
     async for batch in result.partitions(BATCH):
         for row in batch:
             if row[0] != current:
                 if facts:
-                    rows.extend(changes(spec, current, facts))
+                    add(current, facts)
                 current, facts = row[0], []
             facts.append(dict(zip(names, row, strict=True)))
         if len(rows) >= BATCH:
-            await execute_many(session, spec.delta.insert(), rows)
-            rows = []
+            await execute_many(session, spec.delta.insert(), rows, columns=columns)
+            rows.clear()
     if facts:
-        rows.extend(changes(spec, current, facts))
-    if rows:
-        await execute_many(session, spec.delta.insert(), rows)
+        add(current, facts)
+    await execute_many(session, spec.delta.insert(), rows, columns=columns)

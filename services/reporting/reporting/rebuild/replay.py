@@ -96,8 +96,7 @@ async def finish_derived(sessions: async_sessionmaker) -> None:
     changes from its facts, then the sums tables from every change (one transaction)."""
     async with sessions() as session, session.begin():
         await make_funnel(session)
-        await make_changes(session)
-        await make_sums(session)
+        await make_sums(session, await make_changes(session))
 
 
 @contextlib.contextmanager

@@ -1,32 +1,17 @@
-"""The sums tables of a rebuild, made once at its end from the delta tables (`counter_store.DERIVED_LATER`).
+"""The sums tables of a rebuild, made once at its end (`counter_store.DERIVED_LATER`).
 
 Live, each refresh adds its changes to the sums rows they fall in. A rebuild makes the changes at its end
-(`rebuild/funnel.py`, `rebuild/changes.py`) and then every sums table here: the changes grouped in SQL
-per key, or per day and key where a day table sums them too (its groups then added up per key in Python
-for the totals: one sort of the changes for both tables, not two), the sums that come to zero left out,
-each group's bucket digested from its key as `counter_store.summed` digests it. The key's values come
-back through the delta table's column types; live, a refresh digests the keys of the changes it makes as
-the measures give them and of those it takes off as read back, so both already rely on a key digesting
-alike either way: the measures give floats for the float columns (a whole 2 and 2.0 digest apart).
-Grouping in SQL also makes -0.0 and 0.0 one key, where live they would be two buckets; no measure gives
--0.0 (the times and amounts are measured from zero up).
+(`rebuild/funnel.py`, `rebuild/changes.py`) and then every sums table here: the counters' day rows from
+the changes summed per day and key as they were made (`rebuild/changes.Days`), their totals those days
+added up per key; the lead funnel's totals (no day table) by grouping its changes in SQL. The sums that
+come to zero are left out, and each row's bucket is digested from its key as `counter_store.summed`
+digests it: the key's values as the measures gave them (the counters'), or as read back through the delta
+table's column types (the funnel's), which digest alike (the measures give floats for the float columns).
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import (
-    ColumnElement,
-    Date,
-    Table,
-    case,
-    cast,
-    delete,
-    func,
-    literal_column,
-    or_,
-    select,
-    type_coerce,
-)
+from sqlalchemy import Table, cast, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.bulk import execute_many
@@ -34,6 +19,7 @@ from reporting.counter_models import LeadFunnelDelta, LeadFunnelTotal
 from reporting.counter_store import Spec, bucket_of
 from reporting.leads.counters import TOTAL_KEY
 from reporting.opportunities.counters import SPEC as SALES
+from reporting.rebuild.changes import Days
 from reporting.service.counters import SPEC as SERVICE
 
 BATCH = 10_000  # groups read and written at a time
@@ -42,7 +28,7 @@ BATCH = 10_000  # groups read and written at a time
 @dataclass(frozen=True)
 class Sums:
     """A sums table: which delta table it sums, by which columns, which of its columns sums which; and the
-    table summing the same per day too, if any (both made from one grouping of the changes)."""
+    table summing the same per day too, if any (its totals then the sum of its days)."""
 
     table: Table
     delta: Table
@@ -64,53 +50,53 @@ TABLES = (Sums(LeadFunnelTotal.__table__, LeadFunnelDelta.__table__, TOTAL_KEY, 
           _of(SALES), _of(SERVICE))
 
 
-def day_of(at: ColumnElement, dialect: str) -> ColumnElement:
-    """`counter_store.day_of` in SQL: the day D whose (D 00:00, D+1 00:00] holds `at` (naive UTC). SQLite
-    keeps a datetime as its fixed-width text ('YYYY-MM-DD HH:MM:SS.ffffff'), so midnight exactly is the
-    text's time part, and belongs to the day before."""
-    if dialect == "postgresql":
-        return cast(at - literal_column("INTERVAL '1 microsecond'"), Date)
-    midnight = func.substr(at, 12) == "00:00:00.000000"
-    day = case((midnight, func.date(func.substr(at, 1, 10), "-1 day")), else_=func.substr(at, 1, 10))
-    return type_coerce(day, Date)  # read back as a date
-
-
-async def make_sums(session: AsyncSession) -> None:
-    """Replace every sums table's rows by the sums of the changes in its delta table (in the session's
-    transaction)."""
+async def make_sums(session: AsyncSession, days: dict[Table, Days]) -> None:
+    """Replace every sums table's rows: from `days` (`make_changes`'s sums, per day table) where the table
+    has days, else by grouping the changes in its delta table (in the session's transaction)."""
     for sums in TABLES:
         for table in sums.tables:
             await session.execute(delete(table))
-        await _fill(session, sums)
+        if sums.day is None:
+            await _grouped(session, sums)
+        else:
+            await _from_days(session, sums, days[sums.day])
 
 
-async def _fill(session: AsyncSession, sums: Sums) -> None:
-    """One grouping of the changes: per key, or per day and key when there is a day table, whose groups'
-    sums are then added up per key for the totals (whole numbers: the same sums as grouping per key)."""
-    dialect = session.bind.dialect.name
+async def _grouped(session: AsyncSession, sums: Sums) -> None:
+    """The totals of the changes in the delta table, grouped per key in SQL."""
     key = [sums.delta.c[name] for name in sums.key]
-    if sums.day is not None:
-        key.insert(0, day_of(sums.delta.c.at, dialect).label("day"))
     summed = [cast(func.sum(sums.delta.c[source]), sums.table.c[name].type).label(name)
               for name, source in sums.sums.items()]
     nonzero = or_(*(func.sum(sums.delta.c[source]) != 0 for source in sums.sums.values()))
     query = select(*key, *summed).group_by(*key).having(nonzero)
-    names = [*(("day",) if sums.day is not None else ()), *sums.key]
-    width = len(names)
-    totals: dict[tuple, list] = {}  # key -> its sums over the days: as many as the totals table has rows
+    width = len(sums.key)
     result = await session.stream(query)
     async for batch in result.partitions(BATCH):
-        rows = []
-        for row in batch:
-            values = tuple(row[:width])
-            rows.append({"bucket": bucket_of(values), **dict(zip(names, values, strict=True)),
-                         **dict(zip(sums.sums, row[width:], strict=True))})
-            if sums.day is not None:
-                total = totals.setdefault(values[1:], [0] * len(sums.sums))
-                for index, value in enumerate(row[width:]):
-                    total[index] += value
-        await execute_many(session, (sums.table if sums.day is None else sums.day).insert(), rows)
-    rows = [{"bucket": bucket_of(values), **dict(zip(sums.key, values, strict=True)),
-             **dict(zip(sums.sums, total, strict=True))} for values, total in totals.items() if any(total)]
+        rows = [(bucket_of(tuple(row[:width])), *row) for row in batch]
+        await execute_many(session, sums.table.insert(), rows, columns=("bucket", *sums.key, *sums.sums))
+
+
+async def _from_days(session: AsyncSession, sums: Sums, days: Days) -> None:
+    """The day rows of changes summed per (day, *key), and their totals per key: whole numbers, the same
+    sums as summing the changes per key."""
+    totals: Days = {}  # key -> its sums over the days: as many as the totals table has rows
+    rows = []
+    for slot, values in days.items():
+        if not any(values):
+            continue
+        rows.append((bucket_of(slot), *slot, *values))
+        total = totals.get(slot[1:])
+        if total is None:
+            totals[slot[1:]] = list(values)
+        else:
+            for index, value in enumerate(values):
+                total[index] += value
+    names = (*sums.key, *sums.sums)
+    await _insert(session, sums.day, rows, ("bucket", "day", *names))
+    rows = [(bucket_of(key), *key, *total) for key, total in totals.items() if any(total)]
+    await _insert(session, sums.table, rows, ("bucket", *names))
+
+
+async def _insert(session: AsyncSession, table: Table, rows: list[tuple], columns: tuple[str, ...]) -> None:
     for start in range(0, len(rows), BATCH):
-        await execute_many(session, sums.table.insert(), rows[start:start + BATCH])
+        await execute_many(session, table.insert(), rows[start:start + BATCH], columns=columns)
