@@ -91,6 +91,17 @@ def test_headers_with_correlation():
     assert all(isinstance(v, str) for v in headers.values())
 
 
+def test_id_text_is_the_event_ids_text_also_in_a_copy_with_another_id():
+    event = user()
+    assert event.id_text == str(event.event_id)  # made once, then kept
+    for deep in (False, True):
+        other = event.model_copy(update={"event_id": uuid4()}, deep=deep)
+        assert other.id_text == str(other.event_id) != event.id_text
+    assert event.model_copy().id_text == event.id_text
+    parsed = type(event).model_validate_json(event.model_dump_json())
+    assert parsed == event and "id_text" not in json.loads(event.model_dump_json())
+
+
 def test_samples_cover_every_registered_class():
     registered = {cls for cls in REGISTRY.values() if cls.topic != TEST_TOPIC}
     assert {type(e) for e in samples()} == registered

@@ -29,7 +29,7 @@ DEFAULT_BASE = "CNY"  # when no rate was ever set (settings: REPORTING_BASE_CURR
 
 async def record_exchange_rates(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Store the rates set among `events` (insert-only: the history is kept)."""
-    rows = [{"currency": e.currency, "event_id": str(e.event_id), "version": version_of(e),
+    rows = [{"currency": e.currency, "event_id": e.id_text, "version": version_of(e),
              "effective_at": utc_naive(e.effective_at), "base_currency": e.base_currency, "rate": e.rate}
             for e in of_kind(events, ExchangeRateSetV1)]
     if rows:

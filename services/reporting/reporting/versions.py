@@ -28,5 +28,5 @@ def version_of(event: Event, rank: int = 1) -> str:
     (e.g. the creation) comes first, and the event id breaks the remaining ties."""
     moment = event.occurred_at
     if moment.tzinfo is not None and not moment.utcoffset():  # UTC already: isoformat without its "+00:00"
-        return f"{moment.isoformat(timespec='microseconds')[:-6]}|{rank}|{event.event_id}"
-    return f"{utc_naive(moment).isoformat(timespec='microseconds')}|{rank}|{event.event_id}"
+        return f"{moment.isoformat(timespec='microseconds')[:-6]}|{rank}|{event.id_text}"
+    return f"{utc_naive(moment).isoformat(timespec='microseconds')}|{rank}|{event.id_text}"

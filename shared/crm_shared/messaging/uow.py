@@ -145,7 +145,7 @@ def inbox_rows(events: Iterable[Event], consumer: str) -> list[dict]:
     """The inbox rows that record these events as applied by `consumer`."""
     now = utcnow()
     return [
-        {"event_id": str(e.event_id), "consumer": consumer, "event_type": e.event_type, "processed_at": now}
+        {"event_id": e.id_text, "consumer": consumer, "event_type": e.event_type, "processed_at": now}
         for e in events
     ]
 

@@ -21,7 +21,7 @@ def fact_row(event: OpportunitySnapshot) -> dict:
     moved = isinstance(event, OpportunityStageChangedV1)
     at = utc_naive(event.occurred_at)
     return {
-        "opportunity_id": event.aggregate_id, "event_id": str(event.event_id),
+        "opportunity_id": event.aggregate_id, "event_id": event.id_text,
         "version": version_of(event, _RANK.get(event.event_type, 1)),
         "occurred_at": at, "event_type": event.event_type, "owner_id": event.owner_id,
         "team_id": event.team_id, "account_id": event.account_id, "pipeline_id": event.pipeline_id,

@@ -4,7 +4,6 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from uuid import UUID
 
 from aiokafka import ConsumerRecord
 from pydantic import ValidationError
@@ -103,9 +102,9 @@ class ChunkApplier:
     async def _apply_chunk(self, events: list[Event]) -> None:
         if not events:
             return
-        unique: dict[UUID, Event] = {}
+        unique: dict[str, Event] = {}  # by event id
         for event in events:
-            unique.setdefault(event.event_id, event)
+            unique.setdefault(event.id_text, event)
         try:
             fresh = await self._apply_unseen(unique)
         except IntegrityError:  # some of the chunk was applied before: claim each inbox row first
@@ -113,7 +112,7 @@ class ChunkApplier:
         self.stats.applied += len(fresh)
         self.stats.duplicates += len(events) - len(fresh)
 
-    async def _apply_unseen(self, unique: dict[UUID, Event]) -> list[Event]:
+    async def _apply_unseen(self, unique: dict[str, Event]) -> list[Event]:
         """The fast path: a plain bulk insert of the inbox rows (it fails if any was applied before)."""
         async with self.uow_factory() as uow:
             fresh = list(unique.values())
@@ -123,14 +122,14 @@ class ChunkApplier:
             await uow.commit()
         return fresh
 
-    async def _apply_claimed(self, unique: dict[UUID, Event]) -> list[Event]:
+    async def _apply_claimed(self, unique: dict[str, Event]) -> list[Event]:
         """The inbox row is claimed first: what the insert returns was never applied, by anyone."""
         async with self.uow_factory() as uow:
             inbox = uow.tables.inbox
             claim = dialect_insert(uow.session)(inbox).on_conflict_do_nothing().returning(inbox.c.event_id)
             rows = inbox_rows(unique.values(), self.handlers.consumer)
             claimed = set((await uow.session.execute(claim, rows)).scalars())
-            fresh = [e for event_id, e in unique.items() if str(event_id) in claimed]
+            fresh = [e for event_id, e in unique.items() if event_id in claimed]
             if fresh:
                 await projections.apply_events(uow=uow, events=fresh)
             await uow.commit()

@@ -19,7 +19,7 @@ from reporting.revenue.domain import Sale
 
 async def record_sale_lines(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Store the product lines of the opportunity and order snapshots among `events`."""
-    rows = [{"event_id": str(e.event_id), "line_no": number, "record_id": e.aggregate_id,
+    rows = [{"event_id": e.id_text, "line_no": number, "record_id": e.aggregate_id,
              "product": line.product[:200], "amount": line.amount}
             for e in of_kind(events, OpportunitySnapshot | OrderSnapshot)
             for number, line in enumerate(e.lines)]

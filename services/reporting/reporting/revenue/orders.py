@@ -38,7 +38,7 @@ class OrderState:
 
 async def record_order_facts(*, uow: UnitOfWork, events: Sequence[Event]) -> None:
     """Store the order snapshots among `events` (a fact already stored is left as it is)."""
-    rows = [{"order_id": e.aggregate_id, "event_id": str(e.event_id),
+    rows = [{"order_id": e.aggregate_id, "event_id": e.id_text,
              "version": version_of(e, 0 if isinstance(e, OrderCreatedV1) else 1),
              "occurred_at": utc_naive(e.occurred_at), "owner_id": e.owner_id, "team_id": e.team_id,
              "account_id": e.account_id, "amount": e.amount, "currency": e.currency, "status": e.status,

@@ -23,7 +23,7 @@ def fact_row(event: TicketSnapshot) -> dict:
     """The fact a ticket snapshot becomes."""
     at = utc_naive(event.occurred_at)
     return {
-        "ticket_id": event.aggregate_id, "event_id": str(event.event_id),
+        "ticket_id": event.aggregate_id, "event_id": event.id_text,
         "version": version_of(event, _RANK.get(event.event_type, 1)),
         "occurred_at": at, "event_type": event.event_type, "channel": event.channel,
         "priority": event.priority, "status": event.status, "queue_id": event.queue_id,
