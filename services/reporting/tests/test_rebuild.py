@@ -111,7 +111,7 @@ async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(
     stats = await parallel.rebuild(settings, workers=2, chunk=4,
                                    on_progress=lambda done, total: progress.append((done, total)))
     assert (stats.applied, stats.duplicates, stats.rejected, stats.ignored) == (distinct, 5, 1, 1)
-    assert progress[-1] == (distinct + 7, distinct + 7) and len(started) == 2
+    assert progress[-1] == (distinct + 7, distinct + 7) and len(started) == 2 == stats.processes
     rebuilt = create_app(settings)
     assert await dump_projections(rebuilt) == live_rows
     await rebuilt.state.ctx.engine.dispose()
@@ -199,5 +199,6 @@ async def test_rebuild_command_line(published, tmp_path):
     done = await asyncio.to_thread(run, command, env)
     assert done.returncode == 0, done.stderr + done.stdout
     assert f"applied {distinct}, duplicates 5" in done.stdout
+    assert "folded in 1 process" in done.stdout  # a few records: one share (said when more were asked for)
     again = await asyncio.to_thread(run, command, env)
     assert again.returncode == 2 and "already holds" in again.stdout

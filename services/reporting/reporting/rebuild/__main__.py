@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reporting.config import ReportingSettings
-from reporting.rebuild.parallel import MAX_WORKERS, RebuildFailed
+from reporting.rebuild.parallel import MAX_WORKERS, SHARE_MIN, RebuildFailed
 from reporting.rebuild.parallel import rebuild as run_rebuild
 from reporting.rebuild.replay import NotFresh
 
@@ -47,7 +47,9 @@ def rebuild(
             console.print(f"[red]{error}; rebuild into a new database[/red]")
             raise typer.Exit(1) from error
     console.print(f"read {stats.read}, applied {stats.applied}, duplicates {stats.duplicates}, "
-                  f"ignored {stats.ignored}, rejected {stats.rejected}")
+                  f"ignored {stats.ignored}, rejected {stats.rejected}; folded in {stats.processes} "
+                  f"process{'es' if stats.processes > 1 else ''}"
+                  + (f" (one per {SHARE_MIN:,} records at most)" if stats.processes < workers else ""))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ class ApplyStats:
     duplicates: int = 0
     ignored: int = 0
     rejected: int = 0
+    processes: int = 1  # that folded the records: a parallel rebuild adds up its shares' stats
 
 
 class ChunkApplier:
