@@ -14,7 +14,7 @@ back.
 from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.bulk import execute_many
+from reporting.bulk import insert_new
 from reporting.counter_store import Spec, changed, day_of
 from reporting.opportunities.counters import SPEC as DEALS
 from reporting.revenue.order_counters import SPEC as ORDERS
@@ -67,8 +67,8 @@ async def _fill(session: AsyncSession, spec: Spec, days: Days) -> None:
                 current, facts = row[0], []
             facts.append(dict(zip(names, row, strict=True)))
         if len(rows) >= BATCH:
-            await execute_many(session, spec.delta.insert(), rows, columns=columns)
+            await insert_new(session, spec.delta, rows, columns)
             rows.clear()
     if facts:
         add(current, facts)
-    await execute_many(session, spec.delta.insert(), rows, columns=columns)
+    await insert_new(session, spec.delta, rows, columns)

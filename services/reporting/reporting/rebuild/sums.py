@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import Table, cast, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from reporting.bulk import execute_many
+from reporting.bulk import insert_new
 from reporting.counter_models import LeadFunnelDelta, LeadFunnelTotal
 from reporting.counter_store import Spec, bucket_of
 from reporting.leads.counters import TOTAL_KEY
@@ -77,7 +77,7 @@ async def _grouped(session: AsyncSession, sums: Sums) -> None:
     result = await session.stream(query)
     async for batch in result.partitions(BATCH):
         rows = [(bucket_of(tuple(row[:width])), *row) for row in batch]
-        await execute_many(session, sums.table.insert(), rows, columns=("bucket", *sums.key, *sums.sums))
+        await insert_new(session, sums.table, rows, ("bucket", *sums.key, *sums.sums))
 
 
 async def _from_days(session: AsyncSession, sums: Sums, days: Days) -> None:
@@ -107,4 +107,4 @@ async def _insert(session: AsyncSession, table: Table, rows: list[tuple], column
     they are merged into the target's."""
     rows.sort(key=_first)
     for start in range(0, len(rows), BATCH):
-        await execute_many(session, table.insert(), rows[start:start + BATCH], columns=columns)
+        await insert_new(session, table, rows[start:start + BATCH], columns)
