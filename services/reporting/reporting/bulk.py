@@ -47,7 +47,7 @@ async def execute_many(session: AsyncSession, statement: Executable, rows: Seque
     tuples = driver_tuples(rows, get, processors)
     if copy_to is not None and dialect.driver == "asyncpg":
         raw = await connection.get_raw_connection()
-        if getattr(raw.dbapi_connection, "_transaction", None) is None:
+        if not raw.driver_connection.is_in_transaction():
             await connection.exec_driver_sql("SELECT 1")  # COPY runs in the session's transaction: begun
         await raw.driver_connection.copy_records_to_table(
             copy_to.name, schema_name=copy_to.schema, columns=list(names), records=tuples)
@@ -58,5 +58,6 @@ async def execute_many(session: AsyncSession, statement: Executable, rows: Seque
 async def insert_new(session: AsyncSession, table: Table, rows: Sequence[tuple],
                      columns: Sequence[str]) -> None:
     """Insert rows that no row of `table` can clash with (tuples of `columns`' values): PostgreSQL
-    (asyncpg) copies them in, in the session's transaction; any other database takes an `execute_many`."""
+    (asyncpg) copies them in, in the session's transaction; any other database takes an `execute_many`.
+    A clash there raises asyncpg's own error, not SQLAlchemy's `IntegrityError`."""
     await execute_many(session, table.insert(), rows, columns=columns, copy_to=table)

@@ -89,7 +89,8 @@ def changed(spec: Spec, facts: list[dict], reprs: dict[tuple, str] | None = None
     """One entity's changes over time from all its facts, as (at, key, change) in their `seq` order: by
     time, and at one instant by the keys' reprs. `reprs` memoizes those reprs across calls (a rebuild's
     many records share few keys); a key's columns hold one type each (the measures give floats for the
-    float columns), so equal keys have one repr."""
+    float columns), so equal keys have one repr, but for a zero (0.0 and -0.0 are equal): a key holding
+    one is not memoized."""
     facts = sorted(facts, key=_occurred)
     found, before, last = [], {}, len(facts) - 1
     zero = [0] * len(spec.sums)
@@ -113,7 +114,7 @@ def changed(spec: Spec, facts: list[dict], reprs: dict[tuple, str] | None = None
 
 
 def _repr(key: tuple, reprs: dict[tuple, str] | None) -> str:
-    if reprs is None:
+    if reprs is None or 0.0 in key:
         return repr(key)
     text = reprs.get(key)
     if text is None:

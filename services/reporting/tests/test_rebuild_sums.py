@@ -2,13 +2,18 @@
 day and key as `rebuild/changes.py` makes them) are the rows live refreshes keep: live's `summed` of the
 very changes made, the same buckets, days and sums, the zero sums left out."""
 
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from reporting_scenario import deal_moved, deal_opened, opportunity_history, orders, ticket_history
 from reporting_support import dump_projections, record
 
 from crm_shared.events.sales import OpportunityLostV1
 from crm_shared.messaging.uow import UnitOfWork
+from crm_shared.testing import POSTGRES_URL, postgres_database
 from reporting import bulk
 from reporting.counter_store import add_summed, summed
 from reporting.handlers import handlers
@@ -59,3 +64,45 @@ async def test_sums_made_at_the_end_are_live_sums_of_the_changes_made(make_repor
     assert zeros  # some keys' changes summed to zero (a deal's stage left the same day): no rows for them
     days = {row[1].isoformat() for row in rows["sale_day"]}
     assert {"2026-02-28", "2026-03-01", "2025-12-31", "2026-01-01"} <= days
+
+
+def with_seconds(event, seconds: bytes):
+    """The event's record with its seconds in the stage left written as `seconds` (JSON takes NaN)."""
+    made, written = record(event), b'"seconds_in_previous_stage":0.0'
+    assert written in made.value
+    value = made.value.replace(written, b'"seconds_in_previous_stage":' + seconds)
+    return dataclasses.replace(made, value=value, serialized_value_size=len(value))
+
+
+@pytest.mark.parametrize("seconds", [b"NaN", b"-0.0"])
+async def test_keys_python_holds_apart_or_together_are_the_rows_live_keeps(make_reporting, database_url,
+                                                                           tmp_path, seconds):
+    """Two deals of one rep leave a stage the same day with NaN seconds (a NaN is not equal to another in
+    Python, its JSON digest is one bucket), or one with -0.0 and one with 0.0 (equal, two reprs)."""
+    first = b"0.0" if seconds == b"-0.0" else seconds
+    records = [record(deal_opened("O1", 0, 100)), record(deal_opened("O2", 0, 200)),
+               with_seconds(deal_moved("O1", "s1", "s2", 1, 100, 0), first),
+               with_seconds(deal_moved("O2", "s1", "s2", 1, 200, 0), seconds)]
+    async with another(database_url, tmp_path) as live_url, make_reporting(live_url) as live:
+        await live.app.state.ctx.processor.process_batch(tuple(records))
+        expected = await dump_projections(live.app)
+    async with make_reporting(database_url) as reporting:
+        sessions = rebuild_sessions(reporting.app.state.ctx.engine)
+        applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
+        await applier.apply(records)
+        await finish_derived(sessions)
+        rows = await dump_projections(reporting.app)
+    for table in ("sale_delta", "sale_total", "sale_day"):  # repr: a NaN is not equal to itself
+        assert repr(rows[table]) == repr(expected[table]), table
+    stored_nan = not (seconds == b"NaN" and database_url.startswith("sqlite"))  # SQLite: NaN read as NULL
+    assert len([row for row in rows["sale_total"] if row[3] == "seconds"]) == stored_nan  # one bucket
+
+
+@contextlib.asynccontextmanager
+async def another(database_url: str, tmp_path) -> AsyncIterator[str]:
+    """A second fresh database of the same kind (SQLite keeps -0.0 as 0.0, PostgreSQL as -0.0)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{tmp_path}/live.db"
+        return
+    async with postgres_database(POSTGRES_URL) as url:
+        yield url

@@ -1,9 +1,10 @@
 """The event envelope every CRM event carries, and the registry of event classes."""
 
+from collections.abc import Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -43,7 +44,7 @@ class Event(BaseModel):
         `UUID.__str__` is Python code, ~1 us a call)."""
         return str(self.event_id)
 
-    def model_copy(self, *, update: dict[str, Any] | None = None, deep: bool = False) -> "Event":
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """A copy, which makes its own `id_text` (its `event_id` may be another)."""
         copied = super().model_copy(update=update, deep=deep)
         copied.__dict__.pop("id_text", None)

@@ -7,6 +7,8 @@ added up per key; the lead funnel's totals (no day table) by grouping its change
 come to zero are left out, and each row's bucket is digested from its key as `counter_store.summed`
 digests it: the key's values as the measures gave them (the counters'), or as read back through the delta
 table's column types (the funnel's), which digest alike (the measures give floats for the float columns).
+Keys that digest alike are one row, as live (a NaN is not equal to another NaN in Python, in JSON it is;
+-0.0 and 0.0 are one key to Python and to SQL, where live keeps the first's digest: no measure gives -0.0).
 """
 
 from dataclasses import dataclass
@@ -82,13 +84,10 @@ async def _grouped(session: AsyncSession, sums: Sums) -> None:
 
 async def _from_days(session: AsyncSession, sums: Sums, days: Days) -> None:
     """The day rows of changes summed per (day, *key), and their totals per key: whole numbers, the same
-    sums as summing the changes per key."""
+    sums as summing the changes per key. A row is its bucket, as live: keys that digest alike are one row
+    even where Python holds them apart (a NaN is not equal to another NaN, its JSON is)."""
     totals: Days = {}  # key -> its sums over the days: as many as the totals table has rows
-    rows = []
     for slot, values in days.items():
-        if not any(values):
-            continue
-        rows.append((bucket_of(slot), *slot, *values))
         total = totals.get(slot[1:])
         if total is None:
             totals[slot[1:]] = list(values)
@@ -96,9 +95,23 @@ async def _from_days(session: AsyncSession, sums: Sums, days: Days) -> None:
             for index, value in enumerate(values):
                 total[index] += value
     names = (*sums.key, *sums.sums)
-    await _insert(session, sums.day, rows, ("bucket", "day", *names))
-    rows = [(bucket_of(key), *key, *total) for key, total in totals.items() if any(total)]
-    await _insert(session, sums.table, rows, ("bucket", *names))
+    await _insert(session, sums.day, _rows(days), ("bucket", "day", *names))
+    await _insert(session, sums.table, _rows(totals), ("bucket", *names))
+
+
+def _rows(summed: Days) -> list[tuple]:
+    """(bucket, *key, *sums) a bucket, the sums that come to zero left out."""
+    rows: dict[str, list] = {}
+    for key, values in summed.items():
+        bucket = bucket_of(key)
+        row = rows.get(bucket)
+        if row is None:
+            rows[bucket] = [bucket, *key, *values]
+        else:
+            for index, value in enumerate(values, start=len(row) - len(values)):
+                row[index] += value
+    width = len(next(iter(summed.values()), ()))
+    return [tuple(row) for row in rows.values() if any(row[len(row) - width:])]
 
 
 async def _insert(session: AsyncSession, table: Table, rows: list[tuple], columns: tuple[str, ...]) -> None:
