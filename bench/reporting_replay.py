@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/reporting_replay.py [--events 300000] [--workers N] [--postgres]
                                                [--mix leads|crm] [--spread] [--chunk N] [--floors]
+                                               [--partitions N]
 
 Produces N events to a broker of its own, reads them once with a bare aiokafka consumer (no decoding),
 then rebuilds the reporting projections from them into a fresh database with `reporting.rebuild`, and
@@ -15,6 +16,10 @@ year of activity spreads each record's events, so a record's events land in diff
 `--floors` then rebuilds twice more with parts switched off, to show what the rest costs: with every
 projection a no-op (reading, decoding, and recording each event in the inbox), and with nothing applied
 at all (reading and decoding only). Their ratios bound what any fold of the projections could reach.
+
+`--partitions N`: topics of at most N partitions (`make run` creates one a topic; by default the registry's
+counts, 6 for the lead topics): a partition larger than a share's part of its topic is then folded by
+several processes, each the records whose key falls in its slot.
 
 `--workers` (default: the CPUs, up to 4) is the rebuild command's own: it folds shares of the partitions
 in that many processes at once, one per 20,000 records at most (on SQLite into databases of their own,
@@ -53,6 +58,7 @@ from crm_shared.messaging.admin import ensure_topics
 from crm_shared.messaging.tansu import TansuBroker, free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing import DEFAULT_POSTGRES_URL, postgres_database
+from crm_shared.topics import all_topic_specs
 from reporting import projections
 from reporting.config import ReportingSettings
 from reporting.rebuild.applier import ChunkApplier
@@ -221,11 +227,11 @@ async def rebuild_into(url: str, bootstrap: str, count: int, chunk: int,
 
 
 async def main(count: int, use_postgres: bool, chunk: int, mix: str, floors: bool = False,
-               workers: int = 1, spread: bool = False) -> None:
+               workers: int = 1, spread: bool = False, partitions: int = 0) -> None:
     tansu = TansuBroker(free_port()).start()
     try:
         bootstrap = tansu.bootstrap_servers
-        await ensure_topics(bootstrap)
+        await ensure_topics(bootstrap, all_topic_specs(max_partitions=partitions))
         started = time.perf_counter()
         topics = await produce(bootstrap, count, mix, spread)
         print(f"produced {count} events ({mix} mix{', spread' if spread else ''}) in "
@@ -269,6 +275,8 @@ if __name__ == "__main__":
                         help="also rebuild with the projections off, then with nothing applied")
     parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 4),
                         help="processes folding shares of the partitions (the floors use one)")
+    parser.add_argument("--partitions", type=int, default=0,
+                        help="at most this many partitions a topic (make run: 1; default: the registry's)")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.events, arguments.postgres, arguments.chunk, arguments.mix, arguments.floors,
-                     arguments.workers, arguments.spread))
+                     arguments.workers, arguments.spread, arguments.partitions))

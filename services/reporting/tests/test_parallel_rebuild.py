@@ -79,19 +79,38 @@ async def test_a_record_folded_in_two_shares_fails_the_merge_rather_than_pick_on
     assert rows["leads_by_source"] == [("web_form", 1)] and len(rows["lead_stage_fact"]) == 1
 
 
+def whole(share: list[tuple]) -> list[tuple[str, int]]:
+    """A share's partitions, each whole (none cut into slices)."""
+    assert all(piece[2:] == (0, 1) for piece in share), share
+    return [piece[:2] for piece in share]
+
+
 def test_partitions_are_dealt_by_records_of_each_topic_largest_first():
     sizes = {("a", 0): 50, ("a", 1): 10, ("b", 0): 40, ("b", 1): 30, ("c", 0): 0}
     # b (70 records) first: 40 and 30 apart; then a's 50 to the share with fewer in all, its 10 to the other
-    assert deal(sizes, 2) == [[("b", 0), ("a", 1), ("c", 0)], [("b", 1), ("a", 0)]]
+    assert list(map(whole, deal(sizes, 2))) == [[("b", 0), ("a", 1), ("c", 0)], [("b", 1), ("a", 0)]]
     # every topic split evenly, whatever the order of the sizes (each share gets half of each topic)
     even = {(topic, number): 100 + number for topic in ("deals", "leads", "tickets") for number in range(6)}
     for share in deal(even, 2):
-        assert sorted(topic for topic, _ in share) == ["deals"] * 3 + ["leads"] * 3 + ["tickets"] * 3
-    assert [sorted(share) for share in deal(sizes, 1)] == [sorted(sizes)]
-    assert deal({("a", 0): 5}, 3) == [[("a", 0)]]
+        assert sorted(topic for topic, _ in whole(share)) == ["deals"] * 3 + ["leads"] * 3 + ["tickets"] * 3
+    assert [sorted(whole(share)) for share in deal(sizes, 1)] == [sorted(sizes)]
+    assert list(map(whole, deal({("a", 0): 5}, 3))) == [[("a", 0)]]
     empty_ones = {("a", 0): 10, ("b", 0): 0, ("b", 1): 0}  # no share of empty partitions only
-    assert deal(empty_ones, 2) == [[("a", 0), ("b", 0), ("b", 1)]]
+    assert list(map(whole, deal(empty_ones, 2))) == [[("a", 0), ("b", 0), ("b", 1)]]
 
+
+def test_a_partition_larger_than_a_share_of_its_topic_is_cut_into_slices_by_key():
+    # make run's topics have one partition: 300,000 lead events fold in two slices of it
+    assert deal({("leads", 0): 300_000}, 2) == [[("leads", 0, 0, 2)], [("leads", 0, 1, 2)]]
+    assert deal({("leads", 0): 300_000}, 4) == [[("leads", 0, slot, 4)] for slot in range(4)]
+    # a slice holds a share's worth of records at least: 30,000 is not cut in two
+    assert deal({("leads", 0): 30_000}, 2) == [[("leads", 0, 0, 1)]]
+    assert deal({("leads", 0): 30_000}, 2, min_slice=10_000) == [[("leads", 0, 0, 2)], [("leads", 0, 1, 2)]]
+    # one large partition beside small ones: it is cut, each share gets about half of the topic
+    skewed = {("leads", 0): 200_000, ("leads", 1): 10_000, ("leads", 2): 10_000}
+    shares = deal(skewed, 2)
+    assert sorted(map(sorted, shares)) == [[("leads", 0, 0, 2), ("leads", 1, 0, 1)],
+                                           [("leads", 0, 1, 2), ("leads", 2, 0, 1)]]
 
 
 async def test_a_forked_share_drops_what_the_fork_copied_of_its_parent(monkeypatch, tmp_path):

@@ -19,7 +19,7 @@ from crm_shared.messaging.admin import ensure_topics
 from crm_shared.messaging.tansu import TansuBroker, free_port
 from crm_shared.settings import KafkaSettings
 from crm_shared.testing import eventually, running_app
-from crm_shared.topics import LEADS_LEAD
+from crm_shared.topics import LEADS_LEAD, all_topic_specs
 from reporting import bulk
 from reporting.config import ReportingSettings
 from reporting.main import create_app
@@ -36,6 +36,25 @@ async def published():
     """A broker of this module's own holding the scenario, redelivered duplicates, and junk."""
     tansu = TansuBroker(free_port()).start()
     await ensure_topics(tansu.bootstrap_servers)
+    distinct = await publish(tansu)
+    yield tansu, distinct
+    tansu.stop()
+
+
+@pytest.fixture(scope="module")
+async def published_one_partition():
+    """The same on topics of one partition each, as `make run` creates them."""
+    tansu = TansuBroker(free_port()).start()
+    await ensure_topics(tansu.bootstrap_servers, all_topic_specs(max_partitions=1))
+    distinct = await publish(tansu, one_by_one=True)
+    yield tansu, distinct
+    tansu.stop()
+
+
+async def publish(tansu: TansuBroker, one_by_one: bool = False) -> int:
+    """Publish the scenario, duplicates and junk; the count of distinct events. `one_by_one`: each event a
+    batch of its own (Tansu lists a partition's end as its last batch's first offset + 1: the rebuild's
+    first estimate of its records)."""
     producer = AIOKafkaProducer(bootstrap_servers=tansu.bootstrap_servers, acks="all")
     await producer.start()
     # L2 merged into L4: a lead of another partition, so of another share in a parallel rebuild
@@ -44,7 +63,9 @@ async def published():
         for event in [*events, *events[:5]]:  # a relay replay after a broker restart re-sends rows
             headers = [(k, v.encode()) for k, v in event.headers().items()]
             value, key = event.model_dump_json().encode(), event.aggregate_id.encode()
-            await producer.send(event.topic, value, key=key, headers=headers)
+            sent = await producer.send(event.topic, value, key=key, headers=headers)
+            if one_by_one:
+                await sent
         await producer.send(LEADS_LEAD.name, b"{not json", key=b"junk")
         unknown = {**LeadCapturedV1(aggregate_id="z", name="z", source="x").model_dump(mode="json"),
                    "event_type": "leads.lead.teleported"}
@@ -52,8 +73,7 @@ async def published():
         await producer.flush()
     finally:
         await producer.stop()
-    yield tansu, len(events)
-    tansu.stop()
+    return len(events)
 
 
 def settings_for(tansu: TansuBroker, database_url: str) -> ReportingSettings:
@@ -69,8 +89,16 @@ async def applied_count(app) -> int:
 @pytest.fixture(scope="module")
 async def live_rows(published, tmp_path_factory) -> dict:
     """What live consumption (the service's consumer group on the broker) made of the topics."""
-    tansu, distinct = published
-    folder = tmp_path_factory.mktemp("live")
+    return await consumed(*published, tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="module")
+async def live_rows_one_partition(published_one_partition, tmp_path_factory) -> dict:
+    """The same of the topics of one partition each."""
+    return await consumed(*published_one_partition, tmp_path_factory.mktemp("live1"))
+
+
+async def consumed(tansu: TansuBroker, distinct: int, folder) -> dict:
     live = create_app(settings_for(tansu, f"sqlite+aiosqlite:///{folder}/live.db"))
     async with running_app(live):
         await eventually(lambda: _equals(applied_count(live), distinct), timeout=30)
@@ -117,6 +145,30 @@ async def test_a_rebuild_in_two_processes_gives_the_rows_live_consumption_gives(
     await rebuilt.state.ctx.engine.dispose()
     assert not [path for path in tmp_path.iterdir() if ".share" in path.name]  # merged, then removed
     assert await indexes(settings.database_url) == migrated
+
+
+async def test_partitions_cut_into_slices_by_key_give_the_rows_live_consumption_gives(
+        published_one_partition, live_rows_one_partition, database_url, monkeypatch):
+    """Topics of one partition (as under `make run`): the lead topic's records dealt to two processes by
+    key, each process reading the whole partition and folding its slot's records."""
+    tansu, distinct = published_one_partition
+    monkeypatch.setattr(parallel, "SHARE_MIN", 1)
+    started = []
+    start = parallel._start
+    monkeypatch.setattr(parallel, "_start", lambda *args: started.append(args[2]) or start(*args))
+    settings = settings_for(tansu, database_url)
+    await prepare_database(database_url)
+    progress: list[tuple[int, int]] = []
+    stats = await parallel.rebuild(settings, workers=2, chunk=4,
+                                   on_progress=lambda done, total: progress.append((done, total)))
+    assert len(started) == 2 == stats.processes
+    sliced = {piece[2:] for share in started for piece in share if piece[0] == LEADS_LEAD.name}
+    assert sliced == {(0, 2), (1, 2)}
+    assert (stats.applied, stats.duplicates, stats.rejected, stats.ignored) == (distinct, 5, 1, 1)
+    assert progress[-1] == (distinct + 7, distinct + 7)  # a slice's records counted once in all
+    rebuilt = create_app(settings)
+    assert await dump_projections(rebuilt) == live_rows_one_partition
+    await rebuilt.state.ctx.engine.dispose()
 
 
 async def test_a_share_that_fails_fails_the_rebuild_and_leaves_no_share_behind(published, tmp_path,

@@ -43,6 +43,7 @@ from reporting.rebuild.replay import (
 )
 
 Partition = tuple[str, int]
+Piece = tuple[str, int, int, int]  # (topic, partition, slot, slots): the records whose key is in the slot
 # records a share's process is worth (forked, it starts at once; its fixed costs are its broker connection
 # and its copy of the target): 60,000 lead events in two shares took 1.46-1.61 s, in one 2.32-2.38 s
 SHARE_MIN = 20_000
@@ -67,26 +68,33 @@ class ShareFailed(RebuildFailed):
     """A share's process exited without finishing its fold (its own error is on stderr)."""
 
 
-def deal(sizes: dict[Partition, int], workers: int) -> list[list[Partition]]:
+def deal(sizes: dict[Partition, int], workers: int, min_slice: int = SHARE_MIN) -> list[list[Piece]]:
     """The partitions dealt into at most `workers` shares of about equal records of every topic: topic by
     topic (the largest first), each partition (the largest first) to the share holding the fewest records of
     that topic so far, then the fewest in all (events of different topics cost a fold very differently: a
-    deal's many counter changes against a lead's few); the order of equal ones fixed by their names. The
-    empty ones go to the first share (no process for nothing)."""
-    shares: list[list[Partition]] = [[] for _ in range(workers)]
+    deal's many counter changes against a lead's few); the order of equal ones fixed by their names. A
+    partition holding more than a share's part of its topic is cut into slices by its records' keys (up to
+    `workers`, each of `min_slice` records at least), dealt as partitions are: one large partition (`make
+    run` gives each topic one) folds in several processes. The empty ones go to the first share (no process
+    for nothing). A piece is (topic, partition, slot, slots): the records whose key falls in that slot."""
+    shares: list[list[Piece]] = [[] for _ in range(workers)]
     totals, topics = [0] * workers, {}
     for (topic, number), size in sizes.items():
         topics.setdefault(topic, {})[(topic, number)] = size
     for topic in sorted(topics, key=lambda name: (-sum(topics[name].values()), name)):
         mine = [0] * workers  # this topic's records in each share
-        for partition, size in sorted(topics[topic].items(), key=lambda item: (-item[1], item[0])):
+        part = sum(topics[topic].values()) / workers  # a share's part of the topic
+        for (name, number), size in sorted(topics[topic].items(), key=lambda item: (-item[1], item[0])):
             if not size:
-                shares[0].append(partition)
+                shares[0].append((name, number, 0, 1))
                 continue
-            index = min(range(workers), key=lambda i: (mine[i], totals[i], i))
-            mine[index] += size
-            totals[index] += size
-            shares[index].append(partition)
+            slots = max(1, min(workers, round(size / part), size // min_slice))
+            for slot in range(slots):
+                index = min(range(workers), key=lambda i: (mine[i], totals[i], i))
+                piece = size // slots + (slot < size % slots)
+                mine[index] += piece
+                totals[index] += piece
+                shares[index].append((name, number, slot, slots))
     return [share for share in shares if share]
 
 
@@ -108,7 +116,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     first = await plan(settings)
     await first.consumer.stop()
     sizes = {(tp.topic, tp.partition): first.estimate[tp] - first.begin[tp] for tp in first.begin}
-    shares = deal(sizes, max(1, min(workers, sum(sizes.values()) // SHARE_MIN)))
+    shares = deal(sizes, max(1, min(workers, sum(sizes.values()) // SHARE_MIN)), SHARE_MIN)
     if len(shares) < 2:
         return await replay(settings, on_progress=on_progress, chunk=chunk)
     sqlite = is_sqlite(settings.database_url)
@@ -116,7 +124,8 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     files = [target, *(target.with_name(f"{target.name}.share{index}") for index in range(1, len(shares)))] \
         if sqlite else []
     urls = [f"sqlite+aiosqlite:///{path}" for path in files] or [settings.database_url] * len(shares)
-    progress = [[0, sum(sizes[p] for p in share)] for share in shares]
+    progress = [[0.0, sum(sizes[(topic, number)] / slots for topic, number, _, slots in share)]
+                for share in shares]
     started: list[Share] = []
     try:
         deferred = await _prepare(settings.database_url)
@@ -125,9 +134,9 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
         for share, url in zip(shares, urls, strict=True):
             started.append(_start(settings, url, share, chunk, sqlite, [other.report for other in started]))
 
-        def report(index: int, done: int, total: int) -> None:
+        def report(index: int, done: float, total: float) -> None:  # a slice's records count 1/slots
             progress[index] = [done, total]
-            on_progress(sum(d for d, _ in progress), sum(t for _, t in progress))
+            on_progress(round(sum(d for d, _ in progress)), round(sum(t for _, t in progress)))
 
         try:
             async with asyncio.TaskGroup() as group:  # a share failing stops following the others
@@ -178,7 +187,7 @@ async def _prepare(database_url: str) -> list[str]:
         await engine.dispose()
 
 
-def _start(settings: ReportingSettings, database_url: str, share: list[Partition], chunk: int, derived: bool,
+def _start(settings: ReportingSettings, database_url: str, share: list[Piece], chunk: int, derived: bool,
            others: list[int]) -> Share:
     """Fork a share's process: the rebuild's settings with the share's database, its partitions, whether it
     makes its derived tables (the fork copies them, nothing is serialized); it closes
@@ -197,7 +206,7 @@ def _start(settings: ReportingSettings, database_url: str, share: list[Partition
     return Share(process, read)
 
 
-async def _follow(index: int, share: Share, report: Callable[[int, int, int], None]) -> ApplyStats:
+async def _follow(index: int, share: Share, report: Callable[[int, float, float], None]) -> ApplyStats:
     """A share's progress as it folds, then its counts (once its process has exited)."""
     loop, reader = asyncio.get_running_loop(), asyncio.StreamReader()
     pipe, share.report = os.fdopen(share.report, "rb"), -1  # closed here from now on
@@ -211,7 +220,7 @@ async def _follow(index: int, share: Share, report: Callable[[int, int, int], No
         async for line in reader:
             kind, _, rest = line.decode().strip().partition(" ")
             if kind == "progress":
-                done, total = map(int, rest.split())
+                done, total = map(float, rest.split())
                 report(index, done, total)
             elif kind == "stats":
                 stats = ApplyStats(**json.loads(rest))

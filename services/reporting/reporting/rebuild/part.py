@@ -1,9 +1,10 @@
 """One share of a parallel rebuild, in a process forked from the rebuild's own (it has every module
 already: a fresh interpreter took ~1.7 s to import them, on the rebuild's critical path).
 
-The share folds its partitions into its database (migrated, empty, without its secondary indexes: the
-target, or a copy of it; on PostgreSQL the target, with the other shares at once, its derived tables left
-to the parent) with the replay's own code, in an event loop of its own, and reports on a pipe:
+The share folds its partitions (of a partition cut into slices, the records whose key is in its slots)
+into its database (migrated, empty, without its secondary indexes: the target, or a copy of it; on
+PostgreSQL the target, with the other shares at once, its derived tables left to the parent) with the
+replay's own code, in an event loop of its own, and reports on a pipe:
 `progress <done> <total>` lines while it folds, then one `stats <json>` line.
 """
 
@@ -39,11 +40,14 @@ def main(job: dict, out_fd: int, inherited: Iterable[int] = ()) -> None:
 
 async def run(job: dict, out: TextIO) -> None:
     settings: ReportingSettings = job["settings"]
-    only = {(topic, partition) for topic, partition in job["partitions"]}
+    pieces: dict[tuple[str, int], tuple[int, set[int]]] = {}  # partition -> (slots, the share's slots)
+    for topic, partition, slot, slots in job["partitions"]:
+        pieces.setdefault((topic, partition), (slots, set()))[1].add(slot)
+    slices = {partition: (slots, mine) for partition, (slots, mine) in pieces.items() if len(mine) < slots}
 
-    def on_progress(done: int, total: int) -> None:
+    def on_progress(done: float, total: float) -> None:
         print(f"progress {done} {total}", file=out, flush=True)
 
-    stats = await replay(settings, on_progress=on_progress, chunk=job["chunk"], only=only, share=True,
-                         derived=job["derived"])
+    stats = await replay(settings, on_progress=on_progress, chunk=job["chunk"], only=set(pieces), share=True,
+                         derived=job["derived"], slices=slices)
     print(f"stats {json.dumps(dataclasses.asdict(stats))}", file=out, flush=True)

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import gc
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
 from reporting.rebuild.statistics import Statistics
 from reporting.rebuild.sums import make_sums
 
+Slices = dict[tuple[str, int], tuple[int, set[int]]]  # (topic, partition) -> (slots, the slots folded here)
 MIGRATIONS = Path(__file__).resolve().parent.parent.parent / "migrations"
 
 
@@ -159,12 +161,15 @@ async def replay(
     only: set[tuple[str, int]] | None = None,
     share: bool = False,
     derived: bool = True,
+    slices: Slices | None = None,
 ) -> ApplyStats:
     """Rebuild the projections in `settings.database_url` from every topic (or `only` these partitions);
     `on_progress(done, total)`. The target is migrated, checked to be fresh, loaded without its secondary
     indexes and its derived tables (the lead funnel's contributions, the counters' changes and sums), and
     given them at the end; a `share` of a parallel rebuild folds into a database its parent prepared that
-    way and leaves the indexes to it, and the derived tables too unless `derived`.
+    way and leaves the indexes to it, and the derived tables too unless `derived`; of a partition in
+    `slices` it folds the records whose key is in its slots (the progress counts such a partition's records
+    as the share's part of them).
 
     Each partition is read up to the high watermark its first fetch reports (the end when the replay
     started). Tansu answers ListOffsets(latest) with the last batch's base offset + 1, so the offsets
@@ -179,7 +184,7 @@ async def replay(
     try:
         deferred = [] if share else await drop_secondary_indexes(engine)  # once the broker answered
         with rare_collections():
-            await _fold(replay_plan, applier, chunk, on_progress, Statistics(engine))
+            await _fold(replay_plan, applier, chunk, on_progress, Statistics(engine), slices)
         if derived:
             await finish_derived(sessions)
         if not share:  # a share leaves them (and their ledger, for a rerun) to its parent
@@ -191,10 +196,14 @@ async def replay(
 
 
 async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
-                on_progress: Callable[[int, int], None], statistics: Statistics) -> None:
+                on_progress: Callable[[float, float], None], statistics: Statistics,
+                slices: Slices | None = None) -> None:
     """Read every partition up to its end, each fetched batch decoded while the previous one is written
-    (and the target analyzed as it fills)."""
+    (and the target analyzed as it fills); of a sliced partition, the records whose key is in the slots."""
     consumer, begin = replay_plan.consumer, replay_plan.begin
+    slices = slices or {}
+    mine = {tp: slices[(tp.topic, tp.partition)] for tp in begin if (tp.topic, tp.partition) in slices}
+    weight = {tp: len(mine[tp][1]) / mine[tp][0] if tp in mine else 1 for tp in begin}
     end: dict[TopicPartition, int] = {}
     applying: asyncio.Task | None = None
     try:
@@ -204,11 +213,16 @@ async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
             for tp in remaining - end.keys():
                 if consumer.highwater(tp) is not None:
                     end[tp] = consumer.highwater(tp)
-            records = []
+            records, read = [], 0
             for tp, part in batch.items():  # a partition's records in offset order: most end before its end
                 last = end.get(tp)
-                records.extend(part if last is None or part[-1].offset < last else
-                               [r for r in part if r.offset < last])
+                if last is not None and part[-1].offset >= last:
+                    part = [r for r in part if r.offset < last]
+                read += len(part) * weight[tp]
+                if tp in mine:
+                    slots, kept = mine[tp]
+                    part = [r for r in part if zlib.crc32(r.key or b"") % slots in kept]
+                records.extend(part)
             events = applier.decode(records)  # while the previous chunk is being written
             if applying is not None:
                 await applying
@@ -216,8 +230,9 @@ async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
                     await statistics.chunk_folded()
             folded = bool(records)
             applying = asyncio.create_task(applier.apply_decoded(records, events))
-            done += len(records)
-            on_progress(done, sum(end.get(tp, replay_plan.estimate[tp]) - begin[tp] for tp in begin))
+            done += read
+            extents = ((end.get(tp, replay_plan.estimate[tp]) - begin[tp]) * weight[tp] for tp in begin)
+            on_progress(done, sum(extents))
             remaining = {tp for tp in remaining if tp not in end or await consumer.position(tp) < end[tp]}
         if applying is not None:
             await applying
