@@ -9,8 +9,9 @@ records: a lead merged into one of another share; the counters' changes and sums
 end, from everything folded.
 
 Every event of one record on one topic is in one partition (events are keyed by their record), so a share
-holds each record's whole story on that topic; duplicates of an event (a relay re-sending it) land in the
-same partition too, and its share's inbox drops them.
+holds each record's whole story on that topic, also when a large partition is cut into slices by key (each
+share then reads the partition and folds the records whose key falls in its slots); duplicates of an
+event (a relay re-sending it) have its key too, and its share's inbox drops them.
 """
 
 import asyncio
