@@ -88,15 +88,20 @@ def whole(share: list[tuple]) -> list[tuple[str, int]]:
 def test_partitions_are_dealt_by_records_of_each_topic_largest_first():
     sizes = {("a", 0): 50, ("a", 1): 10, ("b", 0): 40, ("b", 1): 30, ("c", 0): 0}
     # b (70 records) first: 40 and 30 apart; then a's 50 to the share with fewer in all, its 10 to the other
-    assert list(map(whole, deal(sizes, 2))) == [[("b", 0), ("a", 1), ("c", 0)], [("b", 1), ("a", 0)]]
+    # (`min_slice` 26: no partition worth two slices, no share too small for a process)
+    assert list(map(whole, deal(sizes, 2, min_slice=26))) == [[("b", 0), ("a", 1), ("c", 0)],
+                                                              [("b", 1), ("a", 0)]]
     # every topic split evenly, whatever the order of the sizes (each share gets half of each topic)
     even = {(topic, number): 100 + number for topic in ("deals", "leads", "tickets") for number in range(6)}
-    for share in deal(even, 2):
+    for share in deal(even, 2, min_slice=1):
         assert sorted(topic for topic, _ in whole(share)) == ["deals"] * 3 + ["leads"] * 3 + ["tickets"] * 3
     assert [sorted(whole(share)) for share in deal(sizes, 1)] == [sorted(sizes)]
     assert list(map(whole, deal({("a", 0): 5}, 3))) == [[("a", 0)]]
     empty_ones = {("a", 0): 10, ("b", 0): 0, ("b", 1): 0}  # no share of empty partitions only
-    assert list(map(whole, deal(empty_ones, 2))) == [[("a", 0), ("b", 0), ("b", 1)]]
+    assert list(map(whole, deal(empty_ones, 2, min_slice=6))) == [[("a", 0), ("b", 0), ("b", 1)]]
+    # a share of fewer than `min_slice` records is not worth a process: it joins the one with the fewest
+    merged = [[("b", 1), ("a", 0), ("b", 0), ("a", 1), ("c", 0)]]  # 50 records joined the share of 80
+    assert list(map(whole, deal(sizes, 2, min_slice=60))) == merged
 
 
 def test_a_partition_larger_than_a_share_of_its_topic_is_cut_into_slices_by_key():
@@ -106,6 +111,9 @@ def test_a_partition_larger_than_a_share_of_its_topic_is_cut_into_slices_by_key(
     # a slice holds a share's worth of records at least: 30,000 is not cut in two
     assert deal({("leads", 0): 30_000}, 2) == [[("leads", 0, 0, 1)]]
     assert deal({("leads", 0): 30_000}, 2, min_slice=10_000) == [[("leads", 0, 0, 2)], [("leads", 0, 1, 2)]]
+    # a partition cut in two beside a small one: the small one joins a slice's share, not a process of its own
+    assert deal({("a", 0): 59_000, ("b", 0): 1_000}, 3) == [[("a", 0, 0, 2), ("b", 0, 0, 1)],
+                                                            [("a", 0, 1, 2)]]
     # one large partition beside small ones: it is cut, each share gets about half of the topic
     skewed = {("leads", 0): 200_000, ("leads", 1): 10_000, ("leads", 2): 10_000}
     shares = deal(skewed, 2)

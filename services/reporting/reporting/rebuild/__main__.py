@@ -49,7 +49,8 @@ def rebuild(
     console.print(f"read {stats.read}, applied {stats.applied}, duplicates {stats.duplicates}, "
                   f"ignored {stats.ignored}, rejected {stats.rejected}; folded in {stats.processes} "
                   f"process{'es' if stats.processes > 1 else ''}"
-                  + (f" (at most one per {SHARE_MIN:,} records)" if stats.processes < workers else ""))
+                  + (f" (at most one per {SHARE_MIN:,} records, as the partitions allow)"
+                     if stats.processes < workers else ""))
 
 
 if __name__ == "__main__":

@@ -74,10 +74,12 @@ def deal(sizes: dict[Partition, int], workers: int, min_slice: int = SHARE_MIN) 
     topic (the largest first), each partition (the largest first) to the share holding the fewest records of
     that topic so far, then the fewest in all (events of different topics cost a fold very differently: a
     deal's many counter changes against a lead's few); the order of equal ones fixed by their names. A
-    partition holding more than a share's part of its topic is cut into slices by its records' keys (up to
-    `workers`, each of `min_slice` records at least), dealt as partitions are: one large partition (`make
-    run` gives each topic one) folds in several processes. The empty ones go to the first share (no process
-    for nothing). A piece is (topic, partition, slot, slots): the records whose key falls in that slot."""
+    partition holding 1.5 shares' parts of its topic or more is cut into slices by its records' keys (as
+    many as it holds parts, rounded, up to `workers`, each of `min_slice` records at least), dealt as
+    partitions are: one large partition (`make run` gives each topic one) folds in several processes. A
+    share left with fewer than `min_slice` records joins the one with the fewest (not worth a process), the
+    empty partitions go to the first share. A piece is (topic, partition, slot, slots): the records whose
+    key falls in that slot."""
     shares: list[list[Piece]] = [[] for _ in range(workers)]
     totals, topics = [0] * workers, {}
     for (topic, number), size in sizes.items():
@@ -96,7 +98,13 @@ def deal(sizes: dict[Partition, int], workers: int, min_slice: int = SHARE_MIN) 
                 mine[index] += piece
                 totals[index] += piece
                 shares[index].append((name, number, slot, slots))
-    return [share for share in shares if share]
+    kept = sorted((index for index in range(workers) if shares[index]), key=lambda i: (totals[i], i))
+    while len(kept) > 1 and totals[kept[0]] < min_slice:
+        small, into = kept.pop(0), kept[0]
+        shares[into] += shares[small]
+        totals[into] += totals[small]
+        kept.sort(key=lambda i: (totals[i], i))
+    return [shares[index] for index in sorted(kept)]
 
 
 async def rebuild(settings: ReportingSettings, *, workers: int = 1, chunk: int = 5000,

@@ -156,7 +156,7 @@ async def _assigned(consumer: AIOKafkaConsumer, topics: list[str] | None,
 async def replay(
     settings: ReportingSettings,
     *,
-    on_progress: Callable[[int, int], None] = lambda done, total: None,
+    on_progress: Callable[[float, float], None] = lambda done, total: None,
     chunk: int = 5000,
     only: set[tuple[str, int]] | None = None,
     share: bool = False,
@@ -204,12 +204,13 @@ async def _fold(replay_plan: ReplayPlan, applier: ChunkApplier, chunk: int,
     slices = slices or {}
     mine = {tp: slices[(tp.topic, tp.partition)] for tp in begin if (tp.topic, tp.partition) in slices}
     weight = {tp: len(mine[tp][1]) / mine[tp][0] if tp in mine else 1 for tp in begin}
-    fetch = round(chunk / min(weight.values(), default=1))  # a slot's records: about `chunk` a fetch
     end: dict[TopicPartition, int] = {}
     applying: asyncio.Task | None = None
     try:
         remaining, done, folded = set(begin), 0, False
         while remaining:
+            # only slices left: as many more records a fetch as are skipped (about `chunk` of this share's)
+            fetch = round(chunk / max(weight[tp] for tp in remaining))
             batch = await consumer.getmany(*remaining, timeout_ms=200, max_records=fetch)
             for tp in remaining - end.keys():
                 if consumer.highwater(tp) is not None:
