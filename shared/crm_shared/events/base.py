@@ -41,7 +41,7 @@ class Event(BaseModel):
     @cached_property
     def id_text(self) -> str:
         """`str(event_id)`, made once (a consumer stores it in several rows: the inbox's, a fact's, a version;
-        `UUID.__str__` is Python code, ~1 us a call)."""
+        `UUID.__str__` is Python code, ~0.5 us a call)."""
         return str(self.event_id)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
