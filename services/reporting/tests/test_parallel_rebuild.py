@@ -17,7 +17,7 @@ from crm_shared.messaging.uow import UnitOfWork
 from reporting.config import ReportingSettings
 from reporting.handlers import handlers
 from reporting.models import messaging
-from reporting.rebuild import parallel, part
+from reporting.rebuild import parallel, part, processes
 from reporting.rebuild.applier import ChunkApplier
 from reporting.rebuild.merge import merge_shares, refresh_across_shares
 from reporting.rebuild.parallel import deal
@@ -147,7 +147,7 @@ async def test_a_forked_share_drops_what_the_fork_copied_of_its_parent(monkeypat
         signal.signal(signal.SIGINT, before)
     with os.fdopen(share.report, "rb") as report:
         found = json.loads(await asyncio.to_thread(report.read))
-    await parallel._exited(share.process)
+    await processes.exited(share.process)
     os.close(others_read)
     os.close(others_write)
     assert found == {"kept": False, "stderr": True, "sigint": True}

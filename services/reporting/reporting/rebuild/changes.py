@@ -11,7 +11,7 @@ way (`Days`): the sums tables are made from those sums (`rebuild/sums.py`), not 
 back.
 """
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.bulk import insert_new
@@ -25,19 +25,35 @@ BATCH = 10_000  # facts read, and changes written, at a time
 Days = dict[tuple, list[int]]  # (day, *dims, *key) -> the changes' sums (`Spec.sums`) on that day
 
 
-async def make_changes(session: AsyncSession) -> dict[Table, Days]:
+async def make_changes(session: AsyncSession, part: tuple[int, int] | None = None) -> dict[Table, Days]:
     """Add every record's changes (the delta tables hold none of these kinds yet), in the session's
-    transaction; the changes summed per day and key, for each day table (deals and orders share theirs)."""
+    transaction; the changes summed per day and key, for each day table (deals and orders share theirs).
+    PostgreSQL: `part` (index, count) makes those of one part of the records, by a hash of their id."""
     days: dict[Table, Days] = {}
     for spec in SPECS:
-        await _fill(session, spec, days.setdefault(spec.day, {}))
+        await _fill(session, spec, days.setdefault(spec.day, {}), part)
     return days
 
 
-async def _fill(session: AsyncSession, spec: Spec, days: Days) -> None:
+def add_days(into: Days, more: Days) -> Days:
+    """`into` with `more`'s sums added, slot by slot."""
+    for slot, values in more.items():
+        kept = into.get(slot)
+        if kept is None:
+            into[slot] = values
+        else:
+            for index, value in enumerate(values):
+                kept[index] += value
+    return into
+
+
+async def _fill(session: AsyncSession, spec: Spec, days: Days, part: tuple[int, int] | None) -> None:
     record_id = spec.facts.c[spec.id_column]
     names = (spec.id_column, *spec.fact_columns)
     query = select(record_id, *(spec.facts.c[name] for name in spec.fact_columns)).order_by(record_id)
+    if part is not None:  # hashtext's sign bit dropped: a part number from 0 to count - 1
+        index, count = part
+        query = query.where(func.mod(func.hashtext(record_id).op("&")(0x7FFFFFFF), count) == index)
     columns = ("kind", "record_id", "seq", "at", *spec.dims, *spec.key, *spec.sums)
     rows: list[tuple] = []
     reprs: dict[tuple, str] = {}

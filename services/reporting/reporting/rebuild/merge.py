@@ -15,6 +15,7 @@ were made without it in its own share, so `refresh_across_shares` makes them aga
 (and its sums as live refreshes do).
 """
 
+import contextlib
 import sqlite3
 from pathlib import Path
 
@@ -91,3 +92,21 @@ async def refresh_across_shares(sessions: async_sessionmaker, chunk: int = 5000)
         async with UnitOfWork(sessions, messaging, "reporting") as uow:
             await refresh_leads(uow, set(leads[start:start + chunk]))
             await uow.commit()
+
+
+def copy_file(source: Path, path: Path) -> None:
+    """A copy of the migrated, empty target for a share (SQLite's backup: whole, whatever its WAL holds)."""
+    remove_file(path)
+    origin, copy = sqlite3.connect(source), sqlite3.connect(path)
+    try:
+        origin.backup(copy)
+    finally:
+        origin.close()
+        copy.close()
+
+
+def remove_file(path: Path) -> None:
+    """A share's database file, its WAL and shared memory, gone."""
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            leftover.unlink()

@@ -15,14 +15,7 @@ event (a relay re-sending it) have its key too, and its share's inbox drops them
 """
 
 import asyncio
-import contextlib
-import json
-import multiprocessing
-import os
-import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -32,16 +25,13 @@ from crm_shared.db import is_sqlite, session_factory
 from reporting.config import ReportingSettings
 from reporting.rebuild import part
 from reporting.rebuild.applier import ApplyStats
+from reporting.rebuild.derive import derive
 from reporting.rebuild.indexes import create_indexes, drop_secondary_indexes
-from reporting.rebuild.merge import merge_shares, refresh_across_shares
-from reporting.rebuild.replay import (
-    finish_derived,
-    plan,
-    prepare_database,
-    rebuild_engine,
-    rebuild_sessions,
-    replay,
-)
+from reporting.rebuild.merge import copy_file, merge_shares, refresh_across_shares, remove_file
+from reporting.rebuild.processes import RebuildFailed, Share, ShareFailed, follow_all, fork, stop
+from reporting.rebuild.replay import plan, prepare_database, rebuild_engine, replay
+
+__all__ = ["MAX_WORKERS", "SHARE_MIN", "RebuildFailed", "ShareFailed", "deal", "rebuild"]
 
 Partition = tuple[str, int]
 Piece = tuple[str, int, int, int]  # (topic, partition, slot, slots): the records whose key is in the slot
@@ -50,23 +40,6 @@ Piece = tuple[str, int, int, int]  # (topic, partition, slot, slots): the record
 SHARE_MIN = 20_000
 SHARE_MAIN = part.main  # what each share's process runs: (job, the pipe to report on)
 MAX_WORKERS = 8  # the merge attaches the other shares at once: SQLite attaches at most 10 databases
-_FORK = multiprocessing.get_context("fork")  # a copy of this process: nothing to import again
-
-
-@dataclass
-class Share:
-    """A share's process and the read end of its report pipe."""
-
-    process: BaseProcess
-    report: int  # -1 once `_follow` owns it
-
-
-class RebuildFailed(Exception):
-    """A parallel rebuild stopped before the end: the target is not usable (rebuild into a new one)."""
-
-
-class ShareFailed(RebuildFailed):
-    """A share's process exited without finishing its fold (its own error is on stderr)."""
 
 
 def deal(sizes: dict[Partition, int], workers: int, min_slice: int = SHARE_MIN) -> list[list[Piece]]:
@@ -139,7 +112,7 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
     try:
         deferred = await _prepare(settings.database_url)
         for path in files[1:]:
-            await asyncio.to_thread(_copy, target, path)
+            await asyncio.to_thread(copy_file, target, path)
         for share, url in zip(shares, urls, strict=True):
             started.append(_start(settings, url, share, chunk, sqlite, [other.report for other in started]))
 
@@ -147,42 +120,32 @@ async def replay_parallel(settings: ReportingSettings, *, workers: int, chunk: i
             progress[index] = [done, total]
             on_progress(round(sum(d for d, _ in progress)), round(sum(t for _, t in progress)))
 
-        try:
-            async with asyncio.TaskGroup() as group:  # a share failing stops following the others
-                following = [group.create_task(_follow(index, share, report))
-                             for index, share in enumerate(started)]
-        except ExceptionGroup as failed:  # the first share's failure, as itself
-            raise failed.exceptions[0] from None
-        results = [task.result() for task in following]
+        results = await follow_all(started, report)
         engine = rebuild_engine(settings.database_url)
         try:
-            await _finish(engine, target, files, deferred)
+            await _finish(settings, engine, target, files, deferred, len(started))
         except Exception as error:  # e.g. a record folded in two shares
             raise RebuildFailed(f"the shares folded, but finishing the rebuild failed: {error!r}") from error
         finally:
             await engine.dispose()
     finally:
-        for share in started:
-            if share.report >= 0:  # never followed
-                os.close(share.report)
-            if share.process.is_alive():
-                share.process.kill()
-            share.process.join()  # killed, or exited already: at once
-            share.process.close()
+        stop(started)
         for path in files[1:]:
-            _remove(path)
+            remove_file(path)
     return ApplyStats(**{name: sum(getattr(stats, name) for stats in results)
                          for name in ApplyStats.__dataclass_fields__})
 
 
-async def _finish(engine: AsyncEngine, target: Path | None, files: list[Path], deferred: list[str]) -> None:
+async def _finish(settings: ReportingSettings, engine: AsyncEngine, target: Path | None, files: list[Path],
+                  deferred: list[str], workers: int) -> None:
     """After the shares: SQLite merges the other shares' databases into the target and refreshes the leads
-    merged across shares; PostgreSQL makes the derived tables; both make the indexes."""
+    merged across shares; PostgreSQL makes the derived tables, in as many processes as folded; both make
+    the indexes."""
     if target is not None:
         await asyncio.to_thread(merge_shares, target, files[1:])
         await refresh_across_shares(session_factory(engine))  # with their sums, as live
     else:
-        await finish_derived(rebuild_sessions(engine))
+        await derive(settings, engine, workers)
     await create_indexes(engine, deferred)
 
 
@@ -199,72 +162,8 @@ async def _prepare(database_url: str) -> list[str]:
 def _start(settings: ReportingSettings, database_url: str, share: list[Piece], chunk: int, derived: bool,
            others: list[int]) -> Share:
     """Fork a share's process: the rebuild's settings with the share's database, its partitions, whether it
-    makes its derived tables (the fork copies them, nothing is serialized); it closes
-    `others` (the report pipes of the shares started before) and its own pipe's read end."""
+    makes its derived tables (the fork copies them, nothing is serialized); it closes `others` (the report
+    pipes of the shares started before)."""
     own = settings.model_copy(update={"database_url": database_url})
     job = {"settings": own, "partitions": share, "chunk": chunk, "derived": derived}
-    read, write = os.pipe()
-    try:
-        process = _FORK.Process(target=SHARE_MAIN, args=(job, write, [*others, read]), daemon=True)
-        process.start()
-    except BaseException:
-        os.close(read)
-        raise
-    finally:
-        os.close(write)  # the child has its own: the pipe ends when the child does
-    return Share(process, read)
-
-
-async def _follow(index: int, share: Share, report: Callable[[int, float, float], None]) -> ApplyStats:
-    """A share's progress as it folds, then its counts (once its process has exited)."""
-    loop, reader = asyncio.get_running_loop(), asyncio.StreamReader()
-    pipe, share.report = os.fdopen(share.report, "rb"), -1  # closed here from now on
-    try:
-        transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
-    except BaseException:
-        pipe.close()
-        raise
-    stats = None
-    try:
-        async for line in reader:
-            kind, _, rest = line.decode().strip().partition(" ")
-            if kind == "progress":
-                done, total = map(float, rest.split())
-                report(index, done, total)
-            elif kind == "stats":
-                stats = ApplyStats(**json.loads(rest))
-    finally:
-        transport.close()
-    await _exited(share.process)
-    code = share.process.exitcode
-    if code != 0 or stats is None:
-        raise ShareFailed(f"the rebuild's share {index} exited with {code} before finishing")
-    return stats
-
-
-async def _exited(process: BaseProcess) -> None:
-    """Wait, without a thread, until the process has exited (its sentinel becomes readable), and reap it."""
-    loop, exited = asyncio.get_running_loop(), asyncio.get_running_loop().create_future()
-    loop.add_reader(process.sentinel, lambda: exited.done() or exited.set_result(None))
-    try:
-        await exited
-    finally:
-        loop.remove_reader(process.sentinel)
-    process.join()  # at once: it has exited
-
-
-def _copy(source: Path, path: Path) -> None:
-    """A copy of the migrated, empty target (SQLite's backup: whole, whatever its WAL holds)."""
-    _remove(path)
-    origin, copy = sqlite3.connect(source), sqlite3.connect(path)
-    try:
-        origin.backup(copy)
-    finally:
-        origin.close()
-        copy.close()
-
-
-def _remove(path: Path) -> None:
-    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        with contextlib.suppress(FileNotFoundError):
-            leftover.unlink()
+    return fork(SHARE_MAIN, job, others)

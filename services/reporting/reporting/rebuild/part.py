@@ -5,20 +5,23 @@ The share folds its partitions (of a partition cut into slices, the records whos
 into its database (migrated, empty, without its secondary indexes: the target, or a copy of it; on
 PostgreSQL the target, with the other shares at once, its derived tables left to the parent) with the
 replay's own code, in an event loop of its own, and reports on a pipe:
-`progress <done> <total>` lines while it folds, then one `stats <json>` line.
+`progress <done> <total>` lines while it folds, then one `stats <json>` line. On PostgreSQL a process
+forked after the fold makes a part of the records' counter changes instead (`make_part`, `derive`).
 """
 
 import asyncio
 import dataclasses
 import json
 import os
+import pickle
 import signal
 import sys
 from collections.abc import Iterable
 from typing import TextIO
 
 from reporting.config import ReportingSettings
-from reporting.rebuild.replay import replay
+from reporting.rebuild.changes import make_changes
+from reporting.rebuild.replay import rebuild_engine, rebuild_sessions, replay
 
 
 def main(job: dict, out_fd: int, inherited: Iterable[int] = ()) -> None:
@@ -39,6 +42,10 @@ def main(job: dict, out_fd: int, inherited: Iterable[int] = ()) -> None:
 
 
 async def run(job: dict, out: TextIO) -> None:
+    if "part" in job:  # after the fold (PostgreSQL): a part of the records' counter changes
+        await make_part(job)
+        print("stats {}", file=out, flush=True)
+        return
     settings: ReportingSettings = job["settings"]
     pieces: dict[tuple[str, int], tuple[int, set[int]]] = {}  # partition -> (slots, the share's slots)
     for topic, partition, slot, slots in job["partitions"]:
@@ -51,3 +58,20 @@ async def run(job: dict, out: TextIO) -> None:
     stats = await replay(settings, on_progress=on_progress, chunk=job["chunk"], only=set(pieces), share=True,
                          derived=job["derived"], slices=slices)
     print(f"stats {json.dumps(dataclasses.asdict(stats))}", file=out, flush=True)
+
+
+async def make_part(job: dict) -> None:
+    """Make the counter changes of the job's part of the records, in a transaction of its own, and leave
+    their sums per day and key in the job's file, by day table name (`derive`)."""
+    engine = rebuild_engine(job["settings"].database_url)
+    try:
+        async with rebuild_sessions(engine)() as session, session.begin():
+            days = await make_changes(session, job["part"])
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(_dump, job["days"], {table.name: sums for table, sums in days.items()})
+
+
+def _dump(path: str, days: dict) -> None:
+    with open(path, "wb") as file:
+        pickle.dump(days, file)
