@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from reporting_scenario import deal_moved, deal_opened, opportunity_history, orders, ticket_history
 from reporting_support import dump_projections, record
+from sqlalchemy import select
 
 from crm_shared.events.sales import OpportunityLostV1
 from crm_shared.messaging.uow import UnitOfWork
@@ -20,6 +21,7 @@ from reporting.handlers import handlers
 from reporting.models import messaging
 from reporting.opportunities.counters import SPEC as SALES
 from reporting.rebuild.applier import ChunkApplier
+from reporting.rebuild.changes import add_days, make_changes
 from reporting.rebuild.replay import finish_derived, rebuild_sessions
 from reporting.service.counters import SPEC as SERVICE
 
@@ -106,3 +108,27 @@ async def another(database_url: str, tmp_path) -> AsyncIterator[str]:
         return
     async with postgres_database(POSTGRES_URL) as url:
         yield url
+
+
+async def test_parts_of_the_records_make_every_change_once(make_reporting):
+    """PostgreSQL's parallel end (`rebuild/derive.py`; SQLite's shares each make their own changes): two
+    parts of the records, by a hash of their id, make between them every change and every day's sums, none
+    twice."""
+    events = opportunity_history() + orders() + ticket_history() + EDGES
+    async with postgres_database(POSTGRES_URL) as database_url, make_reporting(database_url) as reporting:
+        sessions = rebuild_sessions(reporting.app.state.ctx.engine)
+        applier = ChunkApplier(handlers, lambda: UnitOfWork(sessions, messaging, "reporting"))
+        await applier.apply([record(event, offset) for offset, event in enumerate(events)])
+        made = []
+        for part in (None, (0, 2), (1, 2)):
+            async with sessions() as session:
+                async with session.begin():
+                    days = await make_changes(session, part)
+                    changes = {row for spec in (SALES, SERVICE) for row in
+                               (await session.execute(select(spec.delta))).all()}
+                    await session.rollback()
+            made.append((changes, days))
+    (every, all_days), (first, first_days), (second, second_days) = made
+    assert first and second and not first & second and first | second == every
+    for table, days in all_days.items():
+        assert add_days(dict(first_days[table]), second_days[table]) == days, table.name
