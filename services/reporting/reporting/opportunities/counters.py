@@ -52,7 +52,8 @@ def measures(known: list[dict]) -> dict[tuple, list[int]]:
         if origin is None:
             continue
         if fact["seconds_in_previous_stage"] is not None:
-            add("seconds", origin, value=float(fact["seconds_in_previous_stage"]))
+            # + 0.0: an event's -0.0 is 0.0, one key (Python holds them equal, their digests differ)
+            add("seconds", origin, value=float(fact["seconds_in_previous_stage"]) + 0.0)
         if fact["event_type"] == LOST:
             add("loss", origin, label=fact["close_reason"] or "unknown")
         else:

@@ -36,7 +36,7 @@ async def make_changes(session: AsyncSession, part: tuple[int, int] | None = Non
 
 
 def add_days(into: Days, more: Days) -> Days:
-    """`into` with `more`'s sums added, slot by slot."""
+    """`into` with `more`'s sums added, slot by slot (it keeps `more`'s lists, and adds into them later)."""
     for slot, values in more.items():
         kept = into.get(slot)
         if kept is None:

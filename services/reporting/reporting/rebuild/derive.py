@@ -39,7 +39,7 @@ async def derive(settings: ReportingSettings, engine: AsyncEngine, workers: int)
         sessions = rebuild_sessions(engine)
         async with sessions() as session, session.begin():
             await make_funnel(session)  # while the parts make the changes
-        await follow_all(started, lambda index, done, total: None)
+        await follow_all(started, lambda index, done, total: None, "part")
         days: dict[str, Days] = {spec.day.name: {} for spec in SPECS}
         for file in files:
             for name, more in (await asyncio.to_thread(_load, file)).items():

@@ -6,7 +6,8 @@ into the target and the few figures whose facts span shares are made again from 
 (`merge`). On PostgreSQL the shares fold into the target itself at once, as replicas of the live consumer
 do (commutative upserts), and the derived tables (the lead funnel's contributions, which read across
 records: a lead merged into one of another share; the counters' changes and sums) are made once at the
-end, from everything folded.
+end, from everything folded, the counters' changes by as many processes, a part of the records each
+(`derive`).
 
 Every event of one record on one topic is in one partition (events are keyed by their record), so a share
 holds each record's whole story on that topic, also when a large partition is cut into slices by key (each

@@ -1,5 +1,6 @@
-"""One share of a parallel rebuild, in a process forked from the rebuild's own (it has every module
-already: a fresh interpreter took ~1.7 s to import them, on the rebuild's critical path).
+"""One share of a parallel rebuild (or one part of its end, `make_part`), in a process forked from the
+rebuild's own (it has every module already: a fresh interpreter took ~1.7 s to import them, on the
+rebuild's critical path).
 
 The share folds its partitions (of a partition cut into slices, the records whose key is in its slots)
 into its database (migrated, empty, without its secondary indexes: the target, or a copy of it; on
@@ -25,7 +26,7 @@ from reporting.rebuild.replay import rebuild_engine, rebuild_sessions, replay
 
 
 def main(job: dict, out_fd: int, inherited: Iterable[int] = ()) -> None:
-    """The forked process: fold the job's share, writing its report to `out_fd`.
+    """The forked process: fold the job's share (or make its part), writing its report to `out_fd`.
 
     What the fork copied of the parent's that is not the share's goes first: the read ends of the report
     pipes (`inherited`: held here, a parent killed would never close them, and the share would fold on

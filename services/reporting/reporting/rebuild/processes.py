@@ -46,8 +46,10 @@ def fork(main: Callable, job: dict, others: Iterable[int]) -> Share:
     return Share(process, read)
 
 
-async def follow(index: int, share: Share, report: Callable[[int, float, float], None]) -> ApplyStats:
-    """A share's progress as it works, then its counts (once its process has exited)."""
+async def follow(index: int, share: Share, report: Callable[[int, float, float], None],
+                 what: str = "share") -> ApplyStats:
+    """A share's progress as it works, then its counts (once its process has exited); `what` it is, in the
+    error if it fails."""
     loop, reader = asyncio.get_running_loop(), asyncio.StreamReader()
     pipe, share.report = os.fdopen(share.report, "rb"), -1  # closed here from now on
     try:
@@ -69,15 +71,16 @@ async def follow(index: int, share: Share, report: Callable[[int, float, float],
     await exited(share.process)
     code = share.process.exitcode
     if code != 0 or stats is None:
-        raise ShareFailed(f"the rebuild's share {index} exited with {code} before finishing")
+        raise ShareFailed(f"the rebuild's {what} {index} exited with {code} before finishing")
     return stats
 
 
-async def follow_all(started: list[Share], report: Callable[[int, float, float], None]) -> list[ApplyStats]:
+async def follow_all(started: list[Share], report: Callable[[int, float, float], None],
+                     what: str = "share") -> list[ApplyStats]:
     """Every share's counts; the first share's failure, as itself, stops following the others."""
     try:
         async with asyncio.TaskGroup() as group:
-            following = [group.create_task(follow(index, share, report))
+            following = [group.create_task(follow(index, share, report, what))
                          for index, share in enumerate(started)]
     except ExceptionGroup as failed:
         raise failed.exceptions[0] from None

@@ -87,7 +87,7 @@ def rebuild_engine(database_url: str) -> AsyncEngine:
 def rebuild_sessions(engine: AsyncEngine) -> async_sessionmaker:
     """Sessions that fold facts only: the leads' cards and stage facts without their funnel contributions,
     the deals', orders' and tickets' facts without their counters' changes, and no sums (all made whole at
-    the end, `finish_derived`)."""
+    the end: `finish_derived`, or on PostgreSQL after shares `derive`)."""
     sessions = session_factory(engine)
     sessions.configure(info={DERIVED_LATER: True})
     return sessions

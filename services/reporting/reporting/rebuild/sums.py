@@ -8,7 +8,8 @@ come to zero are left out, and each row's bucket is digested from its key as `co
 digests it: the key's values as the measures gave them (the counters'), or as read back through the delta
 table's column types (the funnel's), which digest alike (the measures give floats for the float columns).
 Keys that digest alike are one row, as live (a NaN is not equal to another NaN in Python, in JSON it is;
--0.0 and 0.0 are one key to Python and to SQL, where live keeps the first's digest: no measure gives -0.0).
+-0.0 and 0.0 are one key to Python and to SQL: no measure gives -0.0, the seconds an event carries are
+made 0.0).
 """
 
 from dataclasses import dataclass
