@@ -93,7 +93,8 @@ async def wait_for_reporting(
     """Until reporting shows every figure of `expected_figures`; the figures still behind when `timeout`
     seconds passed first (empty: reporting caught up)."""
     want = await expected_figures(client, counts)
-    task = progress.add_task("reporting catching up", total=sum(want.values()))
+    # counts the seeded things reporting must show (leads captured, deals won...), not its events
+    task = progress.add_task("reporting catching up (seeded records it shows)", total=sum(want.values()))
     deadline, delay = time.monotonic() + timeout, 0.1
     while True:
         seen = await reported_figures(client)
