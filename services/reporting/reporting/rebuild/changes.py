@@ -11,6 +11,8 @@ way (`Days`): the sums tables are made from those sums (`rebuild/sums.py`), not 
 back.
 """
 
+from collections.abc import Hashable
+
 from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,15 +37,20 @@ async def make_changes(session: AsyncSession, part: tuple[int, int] | None = Non
     return days
 
 
+def add_at(into: dict, key: Hashable, values: list) -> None:
+    """`values` added to the sums `into` holds at `key` (kept as its sums if none: not copied)."""
+    kept = into.get(key)
+    if kept is None:
+        into[key] = values
+    else:
+        for index, value in enumerate(values):
+            kept[index] += value
+
+
 def add_days(into: Days, more: Days) -> Days:
     """`into` with `more`'s sums added, slot by slot (it keeps `more`'s lists, and adds into them later)."""
     for slot, values in more.items():
-        kept = into.get(slot)
-        if kept is None:
-            into[slot] = values
-        else:
-            for index, value in enumerate(values):
-                kept[index] += value
+        add_at(into, slot, values)
     return into
 
 
@@ -65,13 +72,7 @@ async def _fill(session: AsyncSession, spec: Spec, days: Days, part: tuple[int, 
             rows.append((spec.kind, record, seq, at, *key, *change))
             if at is not last:
                 last, day = at, day_of(at)
-            slot = (day, *key)
-            into = days.get(slot)
-            if into is None:
-                days[slot] = change  # a list of its own: the row holds its values
-            else:
-                for index, value in enumerate(change):
-                    into[index] += value
+            add_at(days, (day, *key), change)  # a list of its own: the row holds its values
 
     current, facts = None, []
     result = await session.stream(query)

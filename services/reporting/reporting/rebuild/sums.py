@@ -22,7 +22,7 @@ from reporting.counter_models import LeadFunnelDelta, LeadFunnelTotal
 from reporting.counter_store import Spec, bucket_of
 from reporting.leads.counters import TOTAL_KEY
 from reporting.opportunities.counters import SPEC as SALES
-from reporting.rebuild.changes import Days
+from reporting.rebuild.changes import Days, add_at
 from reporting.service.counters import SPEC as SERVICE
 
 BATCH = 10_000  # groups read and written at a time
@@ -89,12 +89,7 @@ async def _from_days(session: AsyncSession, sums: Sums, days: Days) -> None:
     even where Python holds them apart (a NaN is not equal to another NaN, its JSON is)."""
     totals: Days = {}  # key -> its sums over the days: as many as the totals table has rows
     for slot, values in days.items():
-        total = totals.get(slot[1:])
-        if total is None:
-            totals[slot[1:]] = list(values)
-        else:
-            for index, value in enumerate(values):
-                total[index] += value
+        add_at(totals, slot[1:], list(values))
     names = (*sums.key, *sums.sums)
     await _insert(session, sums.day, _rows(days), ("bucket", "day", *names))
     await _insert(session, sums.table, _rows(totals), ("bucket", *names))
@@ -102,17 +97,13 @@ async def _from_days(session: AsyncSession, sums: Sums, days: Days) -> None:
 
 def _rows(summed: Days) -> list[tuple]:
     """(bucket, *key, *sums) a bucket, the sums that come to zero left out."""
-    rows: dict[str, list] = {}
+    keys: dict[str, tuple] = {}  # bucket -> the first key digested to it
+    sums: dict[str, list] = {}
     for key, values in summed.items():
         bucket = bucket_of(key)
-        row = rows.get(bucket)
-        if row is None:
-            rows[bucket] = [bucket, *key, *values]
-        else:
-            for index, value in enumerate(values, start=len(row) - len(values)):
-                row[index] += value
-    width = len(next(iter(summed.values()), ()))
-    return [tuple(row) for row in rows.values() if any(row[len(row) - width:])]
+        keys.setdefault(bucket, key)
+        add_at(sums, bucket, list(values))
+    return [(bucket, *keys[bucket], *values) for bucket, values in sums.items() if any(values)]
 
 
 async def _insert(session: AsyncSession, table: Table, rows: list[tuple], columns: tuple[str, ...]) -> None:
