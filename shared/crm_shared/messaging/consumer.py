@@ -155,14 +155,14 @@ class BatchProcessor:
     async def _apply_together(self, work: list[tuple[ConsumerRecord, Event, Handler]]) -> None:
         consumer = self.handlers.consumer
         async with self.uow_factory() as uow:
-            seen = await uow.applied_among([str(event.event_id) for _r, event, _h in work], consumer)
+            seen = await uow.applied_among([event.id_text for _r, event, _h in work], consumer)
             applied: list[Event] = []
             run: list[Event] = []  # consecutive events of one batch handler, applied in one call
             run_handler: BatchHandler | None = None
             for _record, event, handler in work:
-                if str(event.event_id) in seen:
+                if event.id_text in seen:
                     continue  # applied before, or earlier in this very batch
-                seen.add(str(event.event_id))
+                seen.add(event.id_text)
                 applied.append(event)
                 at = self._backdated(event)
                 batch = None if at else self.handlers.batch_of(handler)
@@ -208,7 +208,7 @@ class BatchProcessor:
 
     async def _apply(self, event: Event, handler: Handler) -> None:
         async with self.uow_factory() as uow:
-            if await uow.already_applied(str(event.event_id), self.handlers.consumer):
+            if await uow.already_applied(event.id_text, self.handlers.consumer):
                 return
             with clock_at(self._backdated(event)):
                 await handler(event, uow)
@@ -219,4 +219,4 @@ class BatchProcessor:
         if not isinstance(error, IntegrityError):
             return False
         async with self.uow_factory() as uow:
-            return await uow.already_applied(str(event.event_id), self.handlers.consumer)
+            return await uow.already_applied(event.id_text, self.handlers.consumer)

@@ -95,7 +95,7 @@ class UnitOfWork:
         """Record in the inbox, in this transaction, that the consumer applied the event."""
         await self.session.execute(
             insert(self.tables.inbox).values(
-                event_id=str(event.event_id),
+                event_id=event.id_text,
                 consumer=consumer,
                 event_type=event.event_type,
                 processed_at=utcnow(),
@@ -130,7 +130,7 @@ async def begin_snapshot(session: AsyncSession) -> None:
 def outbox_row(event: Event) -> dict:
     """The outbox row of an event (its producer already stamped)."""
     return {
-        "event_id": str(event.event_id),
+        "event_id": event.id_text,
         "topic": event.topic,
         "aggregate_type": event.aggregate_type,
         "aggregate_id": event.aggregate_id,

@@ -66,7 +66,7 @@ async def _read(uow: UnitOfWork, events: list[SubmissionReceivedV1], region: str
         rows = await uow.session.execute(select(Submission).where(Submission.id.in_(wanted)))
         submissions = {s.id: s for s in rows.scalars()}
     values = {
-        str(e.event_id): normalized(e.fields, region)
+        e.id_text: normalized(e.fields, region)
         for e in events
         if e.aggregate_id in submissions and submissions[e.aggregate_id].status in PROCESSABLE
     }
@@ -89,7 +89,7 @@ async def _process(
     submission = run.submissions.get(event.aggregate_id)
     if submission is None or submission.status not in PROCESSABLE:
         return None
-    values = run.values[str(event.event_id)]
+    values = run.values[event.id_text]
     now = utcnow()
     # a known person first (sales contact, then lead), then a known company (sales account)
     customer = run.customers.contact(email=values["email"], phone=values["phone"])
